@@ -1,0 +1,336 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Chat.Gateway.Diagnostics;
+using Chat.Gateway.Rooms;
+
+namespace Chat.Gateway.Connections;
+
+/// <summary>
+/// One accepted WebSocket, in the manner of ASP.NET Core's <c>WebSocketsServerTransport</c>: a receive loop and a
+/// send loop, a bounded outbox with a single reader so a slow client never blocks anyone, and a close handshake
+/// bounded by a timeout after which the socket is aborted.
+/// </summary>
+public sealed partial class ChatConnection : IDisposable
+{
+    /// <summary>1013, "try again later": WebSocketCloseStatus has no name for it.</summary>
+    public const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
+
+    readonly WebSocket _socket;
+    readonly Channel<OutboundFrame> _outbox;
+    readonly GatewayTelemetry _telemetry;
+    readonly TimeProvider _time;
+    readonly ILogger _logger;
+    readonly TimeSpan _closeTimeout;
+    readonly CancellationTokenSource _discardOutbox = new();
+    readonly Lock _closeGate = new();
+    string _closeDescription = "";
+    bool _processingFrame;
+
+    public ChatConnection(WebSocket socket, string id, string user, ConnectionKind kind, int sendQueueCapacity,
+        TimeSpan closeTimeout, GatewayTelemetry telemetry, TimeProvider time, ILogger logger)
+    {
+        _socket = socket;
+        Id = id;
+        User = user;
+        Kind = kind;
+        _closeTimeout = closeTimeout;
+        _telemetry = telemetry;
+        _time = time;
+        _logger = logger;
+        _outbox = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(sendQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait, // never blocks: writers use TryWrite and close the connection when full
+        });
+    }
+
+    public string Id { get; }
+
+    public string User { get; }
+
+    public ConnectionKind Kind { get; }
+
+    /// <summary>The rooms this connection joined. Touched only by the receive loop (one frame at a time).</summary>
+    public Dictionary<string, RoomSubscription> Rooms { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The status the server closed (or is closing) with, if it did.</summary>
+    public WebSocketCloseStatus? CloseStatus { get; private set; }
+
+    /// <summary>
+    /// Queues a frame. When the outbox is full the client has fallen too far behind: it is closed with 1013
+    /// (it reconnects and recovers with <c>since</c>) and the frame is dropped for it alone.
+    /// </summary>
+    public bool TrySend(OutboundFrame frame)
+    {
+        if (_outbox.Writer.TryWrite(frame))
+        {
+            return true;
+        }
+
+        CloseFellBehind();
+        return false;
+    }
+
+    /// <summary>Closes with 1013 without writing what is queued: the client reconnects and recovers with <c>since</c>.</summary>
+    public void CloseFellBehind()
+    {
+        if (CloseStatus is null)
+        {
+            _telemetry.ConnectionsClosedSlow.Add(1);
+            Log.FellBehind(_logger, Id, _outbox.Reader.Count);
+            Close(TryAgainLater, "client fell too far behind; reconnect with since", discardQueued: true);
+        }
+    }
+
+    /// <summary>
+    /// Starts the server's side of the close: queued frames are written first (unless <paramref name="discardQueued"/>),
+    /// a frame being handled is finished (a publish in flight gets its ack), then the close frame goes out.
+    /// </summary>
+    public void Close(WebSocketCloseStatus status, string description, bool discardQueued = false)
+    {
+        lock (_closeGate)
+        {
+            if (CloseStatus is not null)
+            {
+                return;
+            }
+
+            CloseStatus = status;
+            _closeDescription = description;
+            if (!_processingFrame)
+            {
+                _outbox.Writer.TryComplete();
+            }
+        }
+
+        if (discardQueued)
+        {
+            _discardOutbox.Cancel();
+        }
+    }
+
+    /// <summary>Runs the connection until both sides closed or the close timed out.</summary>
+    public async Task RunAsync(IChatSession session, CancellationToken cancellationToken)
+    {
+        var sending = SendLoopAsync();
+        var receiving = ReceiveLoopAsync(session, cancellationToken);
+        try
+        {
+            await session.OnOpenedAsync(cancellationToken);
+            var first = await Task.WhenAny(receiving, sending);
+            if (first == receiving)
+            {
+                // The client closed (or vanished): write what is queued, answer its close, give up after the timeout.
+                Close(WebSocketCloseStatus.NormalClosure, "");
+                await WaitOrAbortAsync(sending);
+            }
+            else
+            {
+                // The server closed: wait for the client's close frame, give up after the timeout.
+                await WaitOrAbortAsync(receiving);
+            }
+
+            await Task.WhenAll(receiving, sending);
+        }
+        finally
+        {
+            session.OnClosed();
+        }
+    }
+
+    async Task WaitOrAbortAsync(Task task)
+    {
+        try
+        {
+            await task.WaitAsync(_closeTimeout, _time);
+        }
+        catch (TimeoutException)
+        {
+            Log.CloseTimedOut(_logger, Id);
+            _socket.Abort();
+        }
+    }
+
+    async Task ReceiveLoopAsync(IChatSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                // Wait for data without holding a buffer, so an idle connection holds no memory.
+                var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                if (peek.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                var buffer = ArrayPool<byte>.Shared.Rent(ChatRules.MaxFrameBytes + 1);
+                try
+                {
+                    var (type, length, closed) = await ReadMessageAsync(buffer);
+                    if (closed)
+                    {
+                        return;
+                    }
+
+                    if (length > ChatRules.MaxFrameBytes)
+                    {
+                        Log.FrameTooLarge(_logger, Id);
+                        Close(WebSocketCloseStatus.MessageTooBig, "frame exceeds 16 KiB");
+                        continue; // read on, discarding, until the client answers the close
+                    }
+
+                    if (!BeginFrame())
+                    {
+                        continue; // closing: frames that arrive now are not handled
+                    }
+
+                    try
+                    {
+                        if (type == WebSocketMessageType.Binary)
+                        {
+                            await session.OnBinaryFrameAsync(cancellationToken);
+                        }
+                        else
+                        {
+                            await session.OnTextFrameAsync(buffer.AsMemory(0, length), cancellationToken);
+                        }
+                    }
+                    finally
+                    {
+                        EndFrame();
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            // The client went away without a close handshake: normal for browsers and networks.
+            Log.ClosedPrematurely(_logger, Id, ex.Message);
+        }
+    }
+
+    /// <summary>Reads one whole message, or stops one byte past the size limit (the rest is never buffered).</summary>
+    async Task<(WebSocketMessageType Type, int Length, bool Closed)> ReadMessageAsync(byte[] buffer)
+    {
+        var length = 0;
+        while (true)
+        {
+            var slot = buffer.AsMemory(length, ChatRules.MaxFrameBytes + 1 - length);
+            var result = await _socket.ReceiveAsync(slot, CancellationToken.None);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return (result.MessageType, 0, true);
+            }
+
+            length += result.Count;
+            if (result.EndOfMessage)
+            {
+                return (result.MessageType, length, false);
+            }
+
+            if (length > ChatRules.MaxFrameBytes)
+            {
+                // Oversized: stop reading this message now; the close follows.
+                return (result.MessageType, length, false);
+            }
+        }
+    }
+
+    bool BeginFrame()
+    {
+        lock (_closeGate)
+        {
+            if (CloseStatus is not null)
+            {
+                return false;
+            }
+
+            _processingFrame = true;
+            return true;
+        }
+    }
+
+    void EndFrame()
+    {
+        lock (_closeGate)
+        {
+            _processingFrame = false;
+            if (CloseStatus is not null)
+            {
+                _outbox.Writer.TryComplete();
+            }
+        }
+    }
+
+    async Task SendLoopAsync()
+    {
+        var reader = _outbox.Reader;
+        var discard = _discardOutbox.Token;
+        try
+        {
+            while (await reader.WaitToReadAsync(discard))
+            {
+                while (reader.TryRead(out var frame))
+                {
+                    await _socket.SendAsync(frame.Utf8, WebSocketMessageType.Text, endOfMessage: true, discard);
+                    if (frame.AcceptedAt is { } acceptedAt)
+                    {
+                        _telemetry.MessagesDelivered.Add(1);
+                        _telemetry.DeliveryLatency.Record(Math.Max(0, (_time.GetUtcNow() - acceptedAt).TotalSeconds));
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (discard.IsCancellationRequested)
+        {
+            // Closing without writing what is queued (the client fell behind).
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        {
+            Log.ClosedPrematurely(_logger, Id, ex.Message);
+            return;
+        }
+
+        try
+        {
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var timeout = new CancellationTokenSource(_closeTimeout, _time);
+                await _socket.CloseOutputAsync(CloseStatus ?? WebSocketCloseStatus.NormalClosure, _closeDescription, timeout.Token);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            Log.ClosedPrematurely(_logger, Id, ex.Message);
+            _socket.Abort();
+        }
+    }
+
+    public void Dispose()
+    {
+        _discardOutbox.Dispose();
+        _socket.Dispose();
+    }
+
+    static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Connection {ConnectionId} closed without a close handshake: {Reason}")]
+        public static partial void ClosedPrematurely(ILogger logger, string connectionId, string reason);
+
+        [LoggerMessage(2, LogLevel.Warning, "Connection {ConnectionId} fell behind with {Queued} frames queued; closing with 1013")]
+        public static partial void FellBehind(ILogger logger, string connectionId, int queued);
+
+        [LoggerMessage(3, LogLevel.Information, "Connection {ConnectionId} sent a frame over 16 KiB; closing with 1009")]
+        public static partial void FrameTooLarge(ILogger logger, string connectionId);
+
+        [LoggerMessage(4, LogLevel.Debug, "Connection {ConnectionId} did not finish the close handshake in time; aborted")]
+        public static partial void CloseTimedOut(ILogger logger, string connectionId);
+    }
+}

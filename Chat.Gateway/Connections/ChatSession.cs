@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Threading.RateLimiting;
+using Chat.Gateway.Diagnostics;
+using Chat.Gateway.Messaging;
+using Chat.Gateway.Protocol;
+using Chat.Gateway.Rooms;
+
+namespace Chat.Gateway.Connections;
+
+/// <summary>What both protocols share: the connection, its rooms, its rate limit, and accepting a message.</summary>
+public abstract class ChatSession : IChatSession, IDisposable
+{
+    readonly TokenBucketRateLimiter _rateLimiter;
+
+    protected ChatSession(ChatConnection connection, ChatSessionServices services)
+    {
+        Connection = connection;
+        Services = services;
+        var options = services.Options.Value;
+        // No timer per connection: replenished from elapsed time on each attempt (AutoReplenishment off).
+        _rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = options.MessageBurst,
+            TokensPerPeriod = options.MessagesPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            AutoReplenishment = false,
+            QueueLimit = 0,
+        });
+    }
+
+    protected ChatConnection Connection { get; }
+
+    protected ChatSessionServices Services { get; }
+
+    public abstract ValueTask OnOpenedAsync(CancellationToken cancellationToken);
+
+    public abstract ValueTask OnTextFrameAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken);
+
+    public abstract ValueTask OnBinaryFrameAsync(CancellationToken cancellationToken);
+
+    public void OnClosed()
+    {
+        Services.Rooms.LeaveAll(Connection);
+        Dispose();
+    }
+
+    /// <summary>Takes one token of the connection's send rate; <see langword="false"/> when the rate is exceeded.</summary>
+    protected bool TryAcquireSendPermit()
+    {
+        _rateLimiter.TryReplenish();
+        using var lease = _rateLimiter.AttemptAcquire();
+        return lease.IsAcquired;
+    }
+
+    /// <summary>
+    /// Starts the span of one sent message. It is the root of the message's trace (not a child of the connection's
+    /// long-lived upgrade request), linked to that request so the two can still be found from each other.
+    /// </summary>
+    protected static Activity? StartSendActivity(string room, string connectionId)
+    {
+        var connectionActivity = Activity.Current;
+        Activity.Current = null;
+        var activity = GatewayTelemetry.Source.StartActivity(ActivityKind.Server, default,
+            tags: [new("chat.room", room), new("chat.connection.id", connectionId)],
+            links: connectionActivity is null ? null : [new ActivityLink(connectionActivity.Context)],
+            name: "chat send");
+        return activity;
+    }
+
+    protected void Reject(string code) => Services.Telemetry.Rejected(code);
+
+    public void Dispose()
+    {
+        _rateLimiter.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>The singletons a session needs, in one parameter.</summary>
+public sealed record ChatSessionServices(
+    RoomService Rooms,
+    ChatMessagePublisher Publisher,
+    GatewayTelemetry Telemetry,
+    GatewayNode Node,
+    Microsoft.Extensions.Options.IOptions<GatewayOptions> Options,
+    ILoggerFactory LoggerFactory);

@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using Chat.Gateway.Diagnostics;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace Chat.Gateway.Connections;
+
+/// <summary>
+/// Checks a WebSocket upgrade (user name, origin, capacity), accepts it and runs the connection. Refusals are
+/// plain-text one-line reasons: 400 for a bad request, 403 for a foreign origin, 503 at capacity or shutdown.
+/// </summary>
+public sealed partial class ConnectionAcceptor(
+    ConnectionRegistry registry,
+    ChatSessionServices services,
+    GatewayTelemetry telemetry,
+    TimeProvider time,
+    IOptions<GatewayOptions> options,
+    ILogger<ConnectionAcceptor> logger)
+{
+    readonly GatewayOptions _options = options.Value;
+    readonly ILogger _connectionLogger = services.LoggerFactory.CreateLogger<ChatConnection>();
+
+    public async Task<IResult> AcceptAsync(HttpContext context, ConnectionKind kind)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "this endpoint takes WebSocket upgrades only");
+        }
+
+        if (ResolveUser(context.Request.Query["user"], out var user) is { } userError)
+        {
+            return Refuse(StatusCodes.Status400BadRequest, userError);
+        }
+
+        if (!IsOriginAllowed(context.Request))
+        {
+            Log.OriginRefused(logger, context.Request.Headers.Origin.ToString());
+            return Refuse(StatusCodes.Status403Forbidden, "origin not allowed");
+        }
+
+        if (!registry.TryReserve())
+        {
+            return Refuse(StatusCodes.Status503ServiceUnavailable,
+                registry.IsStopping ? "the gateway is shutting down; reconnect" : "the gateway is at its connection limit; try again later");
+        }
+
+        ChatConnection? connection = null;
+        try
+        {
+            var socket = await context.WebSockets.AcceptWebSocketAsync();
+            connection = new ChatConnection(socket, NewConnectionId(), user, kind, _options.SendQueueCapacity,
+                _options.CloseTimeout, telemetry, time, _connectionLogger);
+            registry.Add(connection);
+            using ChatSession session = kind == ConnectionKind.Json
+                ? new JsonChatSession(connection, services)
+                : new PlainTextChatSession(connection, services);
+            await connection.RunAsync(session, context.RequestAborted);
+        }
+        finally
+        {
+            if (connection is null)
+            {
+                registry.Release();
+            }
+            else
+            {
+                registry.Remove(connection);
+                connection.Dispose();
+            }
+        }
+
+        return TypedResults.Empty;
+    }
+
+    /// <summary>The user name of the upgrade, or a guest name when none is given; returns the reason when it is invalid.</summary>
+    internal static string? ResolveUser(StringValues values, out string user)
+    {
+        user = "";
+        if (values.Count == 0)
+        {
+            user = ChatRules.NewGuestName();
+            return null;
+        }
+
+        if (values.Count > 1)
+        {
+            return "user is given more than once";
+        }
+
+        if (ChatRules.ValidateUser(values[0] ?? "") is { } reason)
+        {
+            return reason;
+        }
+
+        user = values[0]!;
+        return null;
+    }
+
+    /// <summary>No Origin (tools, servers): allowed. Otherwise the gateway's own origin, or one in <see cref="GatewayOptions.AllowedOrigins"/>.</summary>
+    internal bool IsOriginAllowed(HttpRequest request)
+    {
+        var origin = request.Headers[HeaderNames.Origin];
+        if (StringValues.IsNullOrEmpty(origin))
+        {
+            return true;
+        }
+
+        if (origin.Count > 1 || !Uri.TryCreate(origin[0], UriKind.Absolute, out var uri))
+        {
+            return false;
+        }
+
+        if (string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+            || string.Equals($"{uri.Host}:{uri.Port}", request.Host.Value, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var normalized = uri.GetLeftPart(UriPartial.Authority);
+        return _options.AllowedOrigins.Any(allowed => allowed == "*"
+            || string.Equals(allowed.TrimEnd('/'), normalized, StringComparison.OrdinalIgnoreCase));
+    }
+
+    static IResult Refuse(int statusCode, string reason) => TypedResults.Text(reason + "\n", "text/plain; charset=utf-8", statusCode: statusCode);
+
+    static string NewConnectionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "WebSocket upgrade refused for origin {Origin}")]
+        public static partial void OriginRefused(ILogger logger, string origin);
+    }
+}

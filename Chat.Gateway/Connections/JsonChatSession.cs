@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Chat.Gateway.Protocol;
+
+namespace Chat.Gateway.Connections;
+
+/// <summary>The JSON protocol of <c>/ws</c>, as PROTOCOL.md writes it.</summary>
+public sealed class JsonChatSession(ChatConnection connection, ChatSessionServices services) : ChatSession(connection, services)
+{
+    static readonly byte[] Pong = JsonSerializer.SerializeToUtf8Bytes(new PongFrame(), GatewayJsonContext.Default.PongFrame);
+
+    public override ValueTask OnOpenedAsync(CancellationToken cancellationToken)
+    {
+        Send(new WelcomeFrame(Connection.User, Connection.Id, Services.Node.Id), GatewayJsonContext.Default.WelcomeFrame);
+        return ValueTask.CompletedTask;
+    }
+
+    public override ValueTask OnBinaryFrameAsync(CancellationToken cancellationToken)
+    {
+        Error(ErrorCodes.UnsupportedFrame, "binary frames are not supported; send JSON text frames");
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask OnTextFrameAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
+    {
+        if (!ClientFrameParser.TryParse(utf8.Span, out var frame, out var code, out var reason, out var reference))
+        {
+            Error(code, reason, reference);
+            return;
+        }
+
+        switch (frame!.Type)
+        {
+            case ClientFrameType.Ping:
+                Connection.TrySend(new OutboundFrame(Pong));
+                break;
+            case ClientFrameType.Join:
+                await JoinAsync(frame, cancellationToken);
+                break;
+            case ClientFrameType.Leave:
+                Leave(frame);
+                break;
+            case ClientFrameType.Send:
+                await SendAsync(frame);
+                break;
+        }
+    }
+
+    async Task JoinAsync(ClientFrame frame, CancellationToken cancellationToken)
+    {
+        if (ChatRules.ValidateRoom(frame.Room) is { } roomError)
+        {
+            Error(ErrorCodes.InvalidRoom, roomError, frame.Ref);
+            return;
+        }
+
+        Guid? since = null;
+        if (frame.Since is not null)
+        {
+            if (!MessageIds.TryParse(frame.Since, out var sinceId))
+            {
+                Error(ErrorCodes.InvalidSince, "since must be a message id (a UUIDv7)", frame.Ref);
+                return;
+            }
+
+            since = sinceId;
+        }
+
+        var room = frame.Room!;
+        if (!Connection.Rooms.ContainsKey(room) && Connection.Rooms.Count >= ChatRules.MaxRoomsPerConnection)
+        {
+            Error(ErrorCodes.TooManyRooms, $"a connection may be in at most {ChatRules.MaxRoomsPerConnection} rooms", frame.Ref);
+            return;
+        }
+
+        await Services.Rooms.JoinAsync(Connection, room, since, cancellationToken);
+    }
+
+    void Leave(ClientFrame frame)
+    {
+        if (ChatRules.ValidateRoom(frame.Room) is { } roomError)
+        {
+            Error(ErrorCodes.InvalidRoom, roomError, frame.Ref);
+            return;
+        }
+
+        if (!Services.Rooms.Leave(Connection, frame.Room!))
+        {
+            Error(ErrorCodes.NotJoined, "not in that room", frame.Ref);
+            return;
+        }
+
+        Send(new LeftFrame(frame.Room!), GatewayJsonContext.Default.LeftFrame);
+    }
+
+    async Task SendAsync(ClientFrame frame)
+    {
+        if (ChatRules.ValidateRoom(frame.Room) is { } roomError)
+        {
+            Error(ErrorCodes.InvalidRoom, roomError, frame.Ref);
+            return;
+        }
+
+        if (frame.Text == ClientFrame.WrongType)
+        {
+            Error(ErrorCodes.InvalidText, "text must be a string", frame.Ref);
+            return;
+        }
+
+        if (ChatRules.ValidateText(frame.Text) is { } invalidText)
+        {
+            Error(ErrorCodes.InvalidText, invalidText, frame.Ref);
+            return;
+        }
+
+        if (!Connection.Rooms.ContainsKey(frame.Room!))
+        {
+            Error(ErrorCodes.NotJoined, "join the room before sending to it", frame.Ref);
+            return;
+        }
+
+        if (!TryAcquireSendPermit())
+        {
+            var options = Services.Options.Value;
+            Error(ErrorCodes.RateLimited, $"at most {options.MessagesPerSecond} messages a second (bursts of {options.MessageBurst})", frame.Ref);
+            return;
+        }
+
+        using var activity = StartSendActivity(frame.Room!, Connection.Id);
+        var message = await Services.Publisher.PublishAsync(frame.Room!, Connection.User, frame.Text!);
+        if (message is null)
+        {
+            Error(ErrorCodes.Unavailable, "the message could not be delivered to the broker; try again", frame.Ref);
+            return;
+        }
+
+        Send(new AckFrame(frame.Ref, message.Id, message.SentAt), GatewayJsonContext.Default.AckFrame);
+    }
+
+    void Error(string code, string message, string? reference = null)
+    {
+        Reject(code);
+        Send(new ErrorFrame(code, message, reference), GatewayJsonContext.Default.ErrorFrame);
+    }
+
+    void Send<T>(T frame, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
+        Connection.TrySend(new OutboundFrame(JsonSerializer.SerializeToUtf8Bytes(frame, typeInfo)));
+}

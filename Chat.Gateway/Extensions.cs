@@ -1,0 +1,74 @@
+using Chat.Gateway.Connections;
+using Chat.Gateway.Diagnostics;
+using Chat.Gateway.History;
+using Chat.Gateway.Messaging;
+using Chat.Gateway.Rooms;
+using MassTransit;
+
+namespace Chat.Gateway;
+
+static class Extensions
+{
+    /// <summary>Registers everything the gateway needs: options, rooms, connections, the history client and the bus.</summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<GatewayOptions>()
+            .BindConfiguration(GatewayOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<GatewayNode>();
+        services.AddSingleton<GatewayTelemetry>();
+        services.AddSingleton<MessageIdGenerator>();
+        services.AddSingleton<RoomRegistry>();
+        services.AddSingleton<RecentMessageBuffer>();
+        services.AddSingleton<JoinHistory>();
+        services.AddSingleton<RoomService>();
+        services.AddSingleton<ChatMessagePublisher>();
+        services.AddSingleton<ChatSessionServices>();
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<ConnectionAcceptor>();
+
+        var historyTimeout = builder.Configuration.GetValue($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.HistoryTimeout)}", TimeSpan.FromSeconds(2));
+        // The service defaults' standard handler would retry for up to 30 s; join must answer within HistoryTimeout.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is the documented way to replace the default handler.
+        services.AddHttpClient<HistoryClient>(http => http.BaseAddress = new Uri("http://history"))
+            .RemoveAllResilienceHandlers()
+#pragma warning restore EXTEXP0001
+            .AddStandardResilienceHandler(resilience =>
+            {
+                // join waits for history at most HistoryTimeout, then answers from the recent buffer.
+                resilience.TotalRequestTimeout.Timeout = historyTimeout;
+                resilience.AttemptTimeout.Timeout = historyTimeout / 2;
+                resilience.CircuitBreaker.SamplingDuration = historyTimeout * 2;
+                resilience.Retry.MaxRetryAttempts = 1;
+                resilience.Retry.Delay = TimeSpan.FromMilliseconds(50);
+            });
+
+        // Aspire's RabbitMQ client: its IConnection, health check and telemetry (used by the broker health of /health).
+        builder.AddRabbitMQClient("messaging");
+
+        services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddConsumer<ChatMessageConsumer, ChatMessageConsumerDefinition>();
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(builder.Configuration.GetConnectionString("messaging")
+                    ?? throw new InvalidOperationException("ConnectionStrings:messaging is not set: run the gateway through Chat.AppHost.")));
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        services.Configure<MassTransitHostOptions>(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.StartTimeout = TimeSpan.FromSeconds(60);
+            host.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        return builder;
+    }
+}

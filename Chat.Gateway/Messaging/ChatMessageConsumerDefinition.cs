@@ -1,0 +1,22 @@
+using Chat.Gateway.Diagnostics;
+using MassTransit;
+
+namespace Chat.Gateway.Messaging;
+
+/// <summary>
+/// Each gateway instance consumes the fanout through its own temporary queue (non-durable, auto-delete), named
+/// after the instance, so that every instance sees every message; the pattern of MassTransit's SignalR
+/// <c>HubConsumerDefinition</c>. Messages are only handed to in-memory outboxes, so no retry is needed.
+/// </summary>
+public sealed class ChatMessageConsumerDefinition : ConsumerDefinition<ChatMessageConsumer>
+{
+    public ChatMessageConsumerDefinition(GatewayNode node)
+    {
+        Endpoint(e =>
+        {
+            e.Temporary = true;
+            e.InstanceId = node.Id;
+            e.PrefetchCount = 512;
+        });
+    }
+}

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Chat.Gateway.Diagnostics;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Chat.Gateway.Messaging;
+
+/// <summary>
+/// Publishes accepted messages as <see cref="ChatMessage"/> events. MassTransit's RabbitMQ transport publishes
+/// persistent messages with publisher confirms, so a completed publish means the broker has the message; a
+/// publish that is not confirmed within <see cref="GatewayOptions.PublishTimeout"/> is reported as unavailable.
+/// </summary>
+public sealed partial class ChatMessagePublisher(
+    IBus bus,
+    MessageIdGenerator ids,
+    GatewayNode node,
+    GatewayTelemetry telemetry,
+    TimeProvider time,
+    IOptions<GatewayOptions> options,
+    ILogger<ChatMessagePublisher> logger)
+{
+    readonly TimeSpan _timeout = options.Value.PublishTimeout;
+
+    /// <summary>
+    /// Publishes and waits for the broker's confirm; returns <see langword="null"/> when it did not come in time.
+    /// Deliberately takes no connection token: a publish in flight is finished even when its sender goes away.
+    /// </summary>
+    public async Task<ChatMessage?> PublishAsync(string room, string user, string text)
+    {
+        var message = new ChatMessage(ids.NewId(), room, user, text, time.GetUtcNow(), node.Id);
+        var activity = Activity.Current;
+        activity?.SetTag("messaging.message.id", message.Id.ToString());
+
+        using var timeout = new CancellationTokenSource(_timeout, time);
+        var started = time.GetTimestamp();
+        try
+        {
+            await bus.Publish(message, timeout.Token);
+            telemetry.PublishDuration.Record(time.GetElapsedTime(started).TotalSeconds);
+            telemetry.MessagesAccepted.Add(1);
+            return message;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or TimeoutException
+            or RabbitMQ.Client.Exceptions.RabbitMQClientException or System.IO.IOException)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "publish not confirmed");
+            Log.PublishFailed(logger, message.Id, room, ex.GetType().Name, ex.Message);
+            return null;
+        }
+    }
+
+    static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Publish of message {MessageId} to room {Room} was not confirmed: {ExceptionType}: {Reason}")]
+        public static partial void PublishFailed(ILogger logger, Guid messageId, string room, string exceptionType, string reason);
+    }
+}

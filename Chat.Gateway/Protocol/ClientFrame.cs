@@ -1,0 +1,20 @@
+namespace Chat.Gateway.Protocol;
+
+/// <summary>The kinds of frame a JSON client sends.</summary>
+public enum ClientFrameType
+{
+    Join,
+    Leave,
+    Send,
+    Ping,
+}
+
+/// <summary>
+/// One parsed client frame. Fields are the raw strings of the frame; a field that was present with a
+/// non-string value is kept as <see cref="ClientFrame.WrongType"/> so that its rule can answer precisely.
+/// </summary>
+public sealed record ClientFrame(ClientFrameType Type, string? Room, string? Text, string? Ref, string? Since)
+{
+    /// <summary>Stands for a field whose JSON value was not a string.</summary>
+    public const string WrongType = "\0wrong-type";
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+
+namespace Chat.Gateway.Protocol;
+
+/// <summary>
+/// Parses one client frame with <see cref="Utf8JsonReader"/>: one JSON object, told apart by <c>type</c>,
+/// unknown fields ignored (whatever their value), known fields read as strings.
+/// </summary>
+public static class ClientFrameParser
+{
+    static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow };
+
+    /// <summary>Parses <paramref name="utf8"/>; on failure returns <see langword="false"/> with an error code and a one-line reason.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out ClientFrame? frame, out string errorCode, out string reason, out string? reference)
+    {
+        frame = null;
+        errorCode = "";
+        reason = "";
+        reference = null;
+
+        string? type = null, room = null, text = null, since = null;
+        var hasType = false;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, ReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return Fail(ErrorCodes.InvalidJson, "a frame must be one JSON object", out errorCode, out reason);
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueSpan;
+                var known = name.SequenceEqual("type"u8) || name.SequenceEqual("room"u8) || name.SequenceEqual("text"u8)
+                    || name.SequenceEqual("ref"u8) || name.SequenceEqual("since"u8) || reader.ValueIsEscaped;
+                var propertyName = known ? reader.GetString() : null;
+                if (!reader.Read())
+                {
+                    break;
+                }
+
+                string? value = null;
+                if (propertyName is not null && reader.TokenType == JsonTokenType.String)
+                {
+                    value = reader.GetString();
+                }
+                else if (propertyName is not null && reader.TokenType is JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False)
+                {
+                    // A scalar of the wrong type: for ref it is echoed as written, for the others it breaks a rule.
+                    value = propertyName == "ref" ? System.Text.Encoding.UTF8.GetString(reader.ValueSpan) : ClientFrame.WrongType;
+                }
+                else if (propertyName is not null && reader.TokenType != JsonTokenType.Null)
+                {
+                    value = ClientFrame.WrongType;
+                }
+
+                reader.Skip();
+                switch (propertyName)
+                {
+                    case "type": type = value; hasType = true; break;
+                    case "room": room = value; break;
+                    case "text": text = value; break;
+                    case "ref": reference = value == ClientFrame.WrongType ? null : value; break;
+                    case "since": since = value; break;
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                return Fail(ErrorCodes.InvalidJson, "a frame must be exactly one JSON object", out errorCode, out reason);
+            }
+        }
+        catch (JsonException)
+        {
+            return Fail(ErrorCodes.InvalidJson, "the frame is not valid JSON", out errorCode, out reason);
+        }
+        catch (InvalidOperationException)
+        {
+            // Invalid UTF-8 or an unescapable string inside an otherwise well-formed document.
+            return Fail(ErrorCodes.InvalidJson, "the frame is not valid JSON text", out errorCode, out reason);
+        }
+
+        ClientFrameType? kind = type switch
+        {
+            "join" => ClientFrameType.Join,
+            "leave" => ClientFrameType.Leave,
+            "send" => ClientFrameType.Send,
+            "ping" => ClientFrameType.Ping,
+            _ => null,
+        };
+
+        if (kind is null)
+        {
+            return Fail(ErrorCodes.UnknownType, hasType ? "unknown frame type" : "the frame has no type", out errorCode, out reason);
+        }
+
+        frame = new ClientFrame(kind.Value, room, text, reference, since);
+        return true;
+    }
+
+    static bool Fail(string code, string message, out string errorCode, out string reason)
+    {
+        errorCode = code;
+        reason = message;
+        return false;
+    }
+}

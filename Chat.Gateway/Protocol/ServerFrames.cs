@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+
+namespace Chat.Gateway.Protocol;
+
+// The frames the server sends, one record each, serialised by GatewayJsonContext. "type" comes first.
+
+public sealed record WelcomeFrame(string User, string ConnectionId, string Node)
+{
+    [JsonPropertyOrder(-1)] public string Type => "welcome";
+}
+
+public sealed record JoinedFrame(string Room, IReadOnlyList<MessageView> History)
+{
+    [JsonPropertyOrder(-1)] public string Type => "joined";
+
+    /// <summary>Present (and <see langword="false"/>) only when the history service could not be reached.</summary>
+    public bool? HistoryComplete { get; init; }
+}
+
+public sealed record LeftFrame(string Room)
+{
+    [JsonPropertyOrder(-1)] public string Type => "left";
+}
+
+public sealed record AckFrame(string? Ref, Guid Id, DateTimeOffset SentAt)
+{
+    [JsonPropertyOrder(-1)] public string Type => "ack";
+}
+
+public sealed record MessageFrame(Guid Id, string Room, string User, string Text, DateTimeOffset SentAt)
+{
+    [JsonPropertyOrder(-1)] public string Type => "message";
+}
+
+public sealed record ErrorFrame(string Code, string Message, string? Ref = null)
+{
+    [JsonPropertyOrder(-1)] public string Type => "error";
+}
+
+public sealed record PongFrame
+{
+    [JsonPropertyOrder(-1)] public string Type => "pong";
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Chat.Gateway.History;
+using Microsoft.Extensions.Options;
+
+namespace Chat.Gateway.Rooms;
+
+/// <summary>
+/// Builds <c>joined.history</c>: what the history service stored, merged with this gateway's recent buffer (which
+/// holds what history may not have stored yet), de-duplicated by id, ascending. With <c>since</c> it reaches back
+/// a window before that message, since the clocks of gateways differ a little; the client drops duplicates.
+/// </summary>
+public sealed partial class JoinHistory(HistoryClient history, RecentMessageBuffer recent, IOptions<GatewayOptions> options, ILogger<JoinHistory> logger)
+{
+    /// <summary>Messages in <c>joined</c> without <c>since</c>.</summary>
+    public const int LatestCount = 50;
+
+    /// <summary>The most messages a recovery with <c>since</c> returns.</summary>
+    public const int MaxRecovered = 10_000;
+
+    readonly GatewayOptions _options = options.Value;
+
+    public async Task<(IReadOnlyList<MessageView> Messages, bool Complete)> GetAsync(string room, Guid? since, CancellationToken cancellationToken)
+    {
+        Guid? after = since is { } id ? MessageIds.Floor(MessageIds.GetTimestamp(id) - _options.SinceWindow) : null;
+
+        IReadOnlyList<MessageView> stored;
+        var complete = true;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(_options.HistoryTimeout);
+            try
+            {
+                stored = after is { } a
+                    ? await history.GetAfterAsync(room, a, MaxRecovered, timeout.Token)
+                    : await history.GetLatestAsync(room, LatestCount, timeout.Token);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+                && ex is HttpRequestException or OperationCanceledException or JsonException or TimeoutException
+                    or Polly.ExecutionRejectedException)
+            {
+                Log.HistoryUnavailable(logger, room, ex.Message);
+                stored = [];
+                complete = false;
+            }
+        }
+
+        var buffered = after is { } b ? recent.GetAfter(room, b) : recent.GetLatest(room, LatestCount);
+        return (Merge(stored, buffered, after is null ? LatestCount : MaxRecovered), complete);
+    }
+
+    /// <summary>Both lists ascending, de-duplicated by id, the newest <paramref name="keep"/>.</summary>
+    internal static IReadOnlyList<MessageView> Merge(IReadOnlyList<MessageView> stored, IReadOnlyList<MessageView> buffered, int keep)
+    {
+        var byId = new Dictionary<Guid, MessageView>(stored.Count + buffered.Count);
+        foreach (var message in stored)
+        {
+            byId.TryAdd(message.Id, message);
+        }
+
+        foreach (var message in buffered)
+        {
+            byId.TryAdd(message.Id, message);
+        }
+
+        var merged = byId.Values.ToList();
+        merged.Sort(static (x, y) => x.Id.CompareTo(y.Id));
+        return merged.Count > keep ? merged.GetRange(merged.Count - keep, keep) : merged;
+    }
+
+    static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "History could not be reached for room {Room}; answering join from the recent buffer: {Reason}")]
+        public static partial void HistoryUnavailable(ILogger logger, string room, string reason);
+    }
+}

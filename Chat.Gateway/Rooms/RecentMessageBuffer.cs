@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace Chat.Gateway.Rooms;
+
+/// <summary>
+/// The most recent messages of every room (each gateway consumes every message), so that <c>join</c> can include
+/// what the history service has not stored yet, or everything recent when it cannot be reached.
+/// Bounded per room by count, and in time: a room whose last message is older than the retention is dropped.
+/// </summary>
+public sealed class RecentMessageBuffer(IOptions<GatewayOptions> options, TimeProvider time)
+{
+    static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(15);
+
+    readonly ConcurrentDictionary<string, RoomBuffer> _rooms = new(StringComparer.Ordinal);
+    readonly int _perRoom = options.Value.RecentMessagesPerRoom;
+    readonly TimeSpan _retention = options.Value.RecentMessagesRetention;
+    long _nextSweep = time.GetTimestamp();
+
+    public int RoomCount => _rooms.Count;
+
+    public void Add(MessageView message)
+    {
+        var now = time.GetTimestamp();
+        while (!TryAdd(_rooms.GetOrAdd(message.Room, static _ => new RoomBuffer()), message, now))
+        {
+            // swept meanwhile: take the new one
+        }
+
+        var due = Interlocked.Read(ref _nextSweep);
+        if (now >= due && Interlocked.CompareExchange(ref _nextSweep, now + (long)(SweepInterval.TotalSeconds * time.TimestampFrequency), due) == due)
+        {
+            Sweep(now);
+        }
+    }
+
+    bool TryAdd(RoomBuffer buffer, MessageView message, long now)
+    {
+        lock (buffer)
+        {
+            if (buffer.Removed)
+            {
+                return false;
+            }
+
+            // Messages come nearly in id order; insert in place to keep the list sorted either way.
+            var messages = buffer.Messages;
+            var index = messages.Count;
+            while (index > 0 && messages[index - 1].Id.CompareTo(message.Id) > 0)
+            {
+                index--;
+            }
+
+            if (index == 0 || messages[index - 1].Id != message.Id) // else a redelivery
+            {
+                messages.Insert(index, message);
+                if (messages.Count > _perRoom)
+                {
+                    messages.RemoveRange(0, messages.Count - _perRoom);
+                }
+            }
+
+            buffer.LastAdded = now;
+            return true;
+        }
+    }
+
+    /// <summary>The newest <paramref name="count"/> messages of the room, ascending.</summary>
+    public IReadOnlyList<MessageView> GetLatest(string room, int count)
+    {
+        if (!_rooms.TryGetValue(room, out var buffer))
+        {
+            return [];
+        }
+
+        lock (buffer)
+        {
+            var messages = buffer.Messages;
+            return messages.GetRange(Math.Max(0, messages.Count - count), Math.Min(count, messages.Count));
+        }
+    }
+
+    /// <summary>The messages of the room with an id greater than <paramref name="after"/>, ascending.</summary>
+    public IReadOnlyList<MessageView> GetAfter(string room, Guid after)
+    {
+        if (!_rooms.TryGetValue(room, out var buffer))
+        {
+            return [];
+        }
+
+        lock (buffer)
+        {
+            var messages = buffer.Messages;
+            var index = messages.Count;
+            while (index > 0 && messages[index - 1].Id.CompareTo(after) > 0)
+            {
+                index--;
+            }
+
+            return messages.GetRange(index, messages.Count - index);
+        }
+    }
+
+    void Sweep(long now)
+    {
+        var oldest = now - (long)(_retention.TotalSeconds * time.TimestampFrequency);
+        foreach (var (room, buffer) in _rooms)
+        {
+            lock (buffer)
+            {
+                if (buffer.LastAdded < oldest)
+                {
+                    buffer.Removed = true;
+                    _rooms.TryRemove(new KeyValuePair<string, RoomBuffer>(room, buffer));
+                }
+            }
+        }
+    }
+
+    sealed class RoomBuffer
+    {
+        public readonly List<MessageView> Messages = [];
+        public long LastAdded;
+        public bool Removed;
+    }
+}

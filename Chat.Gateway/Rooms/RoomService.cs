@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Chat.Gateway.Connections;
+using Chat.Gateway.Diagnostics;
+using Chat.Gateway.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Chat.Gateway.Rooms;
+
+/// <summary>Joins and leaves rooms for a connection, following DESIGN.md: subscribe first, then answer with history.</summary>
+public sealed class RoomService(RoomRegistry registry, JoinHistory history, GatewayTelemetry telemetry, IOptions<GatewayOptions> options)
+{
+    readonly int _pendingLimit = options.Value.SendQueueCapacity;
+
+    /// <summary>Subscribes without history (the plain-text client's lobby).</summary>
+    public void Subscribe(ChatConnection connection, string room)
+    {
+        if (!connection.Rooms.ContainsKey(room))
+        {
+            Add(connection, room);
+        }
+    }
+
+    /// <summary>
+    /// Subscribes (or re-answers an existing membership), then sends <c>joined</c> with the merged history and, after
+    /// it, the live messages that arrived meanwhile.
+    /// </summary>
+    public async Task JoinAsync(ChatConnection connection, string room, Guid? since, CancellationToken cancellationToken)
+    {
+        if (!connection.Rooms.TryGetValue(room, out var subscription))
+        {
+            subscription = Add(connection, room);
+        }
+
+        subscription.BeginJoin();
+        var (messages, complete) = await history.GetAsync(room, since, cancellationToken);
+        var joined = JsonSerializer.SerializeToUtf8Bytes(
+            new JoinedFrame(room, messages) { HistoryComplete = complete ? null : false },
+            GatewayJsonContext.Default.JoinedFrame);
+        subscription.CompleteJoin(new OutboundFrame(joined), messages.Select(m => m.Id).ToHashSet());
+    }
+
+    /// <summary>Leaves one room; <see langword="false"/> when the connection was not in it.</summary>
+    public bool Leave(ChatConnection connection, string room)
+    {
+        if (!connection.Rooms.Remove(room, out var subscription))
+        {
+            return false;
+        }
+
+        registry.Remove(subscription);
+        telemetry.RoomMemberships.Add(-1);
+        return true;
+    }
+
+    public void LeaveAll(ChatConnection connection)
+    {
+        foreach (var room in connection.Rooms.Keys.ToList())
+        {
+            Leave(connection, room);
+        }
+    }
+
+    RoomSubscription Add(ChatConnection connection, string room)
+    {
+        var subscription = new RoomSubscription(connection, room, _pendingLimit);
+        connection.Rooms.Add(room, subscription);
+        registry.Add(subscription);
+        telemetry.RoomMemberships.Add(1);
+        return subscription;
+    }
+}

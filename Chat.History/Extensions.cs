@@ -1,0 +1,58 @@
+using Chat.History.Apis;
+using Chat.History.Diagnostics;
+using Chat.History.Messaging;
+using Chat.History.Storage;
+using MassTransit;
+
+namespace Chat.History;
+
+static class Extensions
+{
+    /// <summary>Registers everything history needs: options, the store and its writer, the bus and the API's JSON.</summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<HistoryOptions>()
+            .BindConfiguration(HistoryOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<HistoryTelemetry>();
+        services.AddSingleton<IMessageStore, SqliteMessageStore>();
+        // Registered before the bus, so it is stopped after it: consumers waiting for a commit are answered.
+        services.AddSingleton<BatchingMessageWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<BatchingMessageWriter>());
+        services.AddHealthChecks().AddCheck<MessageStoreHealthCheck>("message-store");
+
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new UtcTimestampJsonConverter());
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, HistoryJsonContext.Default);
+        });
+
+        builder.AddRabbitMQClient("messaging");
+
+        services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddConsumer<StoreChatMessageConsumer, StoreChatMessageConsumerDefinition>();
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(builder.Configuration.GetConnectionString("messaging")
+                    ?? throw new InvalidOperationException("ConnectionStrings:messaging is not set: run history through Chat.AppHost.")));
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        services.Configure<MassTransitHostOptions>(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.StartTimeout = TimeSpan.FromSeconds(60);
+            host.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
+        return builder;
+    }
+}

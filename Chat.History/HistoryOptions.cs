@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Chat.History;
+
+/// <summary>The history service's settings, section <c>History</c>.</summary>
+public sealed class HistoryOptions
+{
+    public const string SectionName = "History";
+
+    /// <summary>The SQLite file; relative paths are under the content root. The AppHost points it at its data directory.</summary>
+    [Required]
+    public string DatabasePath { get; set; } = ".data/history.db";
+
+    /// <summary>Declare <c>chat-history</c> as a quorum queue (RabbitMQ 3.8 and later); a classic durable queue otherwise.</summary>
+    public bool QuorumQueue { get; set; } = true;
+
+    /// <summary>The most messages one transaction inserts.</summary>
+    [Range(1, 10_000)]
+    public int MaxBatchSize { get; set; } = 500;
+
+    /// <summary>Messages consumed at once; they wait together for a group commit, so this bounds the batch that can form.</summary>
+    [Range(1, 10_000)]
+    public int ConcurrentMessageLimit { get; set; } = 500;
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Chat.History.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace Chat.History.Storage;
+
+/// <summary>
+/// Group commit: consumers hand their message over and wait; one loop takes whatever is waiting (up to
+/// <see cref="HistoryOptions.MaxBatchSize"/>), inserts it in one transaction and only then releases the consumers,
+/// which then acknowledge to the broker. Per-message acknowledgement and errors, the throughput of batches.
+/// </summary>
+public sealed partial class BatchingMessageWriter(
+    IMessageStore store,
+    HistoryTelemetry telemetry,
+    TimeProvider time,
+    IOptions<HistoryOptions> options,
+    ILogger<BatchingMessageWriter> logger) : IHostedService
+{
+    readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(options.Value.ConcurrentMessageLimit * 2)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    readonly int _maxBatch = options.Value.MaxBatchSize;
+    Task? _loop;
+
+    /// <summary>Waits until the message is committed (or already was). Throws when the batch could not be committed.</summary>
+    public async Task<bool> WriteAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
+        var pending = new PendingWrite(message, Activity.Current?.Context ?? default);
+        await _queue.Writer.WriteAsync(pending, cancellationToken);
+        return await pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.InitializeAsync(cancellationToken);
+        _loop = Task.Run(WriteLoopAsync, CancellationToken.None);
+    }
+
+    /// <summary>Stops taking messages and commits what is queued; consumers still waiting are answered.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            await _loop.WaitAsync(cancellationToken);
+        }
+    }
+
+    async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>(_maxBatch);
+        var messages = new List<ChatMessage>(_maxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+                messages.Add(pending.Message);
+            }
+
+            await CommitAsync(batch, messages);
+            batch.Clear();
+            messages.Clear();
+        }
+    }
+
+    async Task CommitAsync(List<PendingWrite> batch, List<ChatMessage> messages)
+    {
+        using var activity = HistoryTelemetry.Source.StartActivity(ActivityKind.Internal, parentContext: default,
+            tags: [new("db.system.name", "sqlite"), new("db.operation.name", "INSERT"), new("db.operation.batch.size", batch.Count)],
+            links: batch.Where(p => p.Parent != default).Select(p => new ActivityLink(p.Parent)),
+            name: "history insert batch");
+        var started = time.GetTimestamp();
+        try
+        {
+            var inserted = await store.AddAsync(messages, CancellationToken.None);
+            var now = time.GetUtcNow();
+            telemetry.InsertDuration.Record(time.GetElapsedTime(started).TotalSeconds);
+            telemetry.BatchSize.Record(batch.Count);
+            telemetry.MessagesStored.Add(inserted);
+            telemetry.MessagesDuplicate.Add(batch.Count - inserted);
+            foreach (var pending in batch)
+            {
+                telemetry.Lag.Record(Math.Max(0, (now - pending.Message.SentAt).TotalSeconds));
+            }
+
+            // Which of the batch were new is not known per row; a redelivery is reported as stored, which it is.
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetResult(true);
+            }
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            Log.CommitFailed(logger, batch.Count, ex);
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetException(ex);
+            }
+        }
+    }
+
+    sealed record PendingWrite(ChatMessage Message, ActivityContext Parent)
+    {
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Committing a batch of {Count} messages failed; they will be retried by the broker")]
+        public static partial void CommitFailed(ILogger logger, int count, Exception exception);
+    }
+}
