@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Chat.AppHost;
+
+static class AppHostExtensions
+{
+    /// <summary>
+    /// The directory for the broker's and history's data (<c>Chat:DataDirectory</c>); by default <c>.data</c> beside
+    /// the AppHost, kept between runs so that queued messages and history survive a restart.
+    /// </summary>
+    public static string GetDataDirectory(this IDistributedApplicationBuilder builder)
+    {
+        var configured = builder.Configuration["Chat:DataDirectory"];
+        var directory = Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? Path.Combine(builder.AppHostDirectory, ".data") : configured);
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    /// <summary>Sets the port of the project's <c>http</c> endpoint from configuration; 0 means any free port.</summary>
+    public static IResourceBuilder<ProjectResource> WithConfiguredPort(this IResourceBuilder<ProjectResource> project, string key)
+    {
+        if (project.ApplicationBuilder.Configuration.GetValue<int?>(key) is { } port)
+        {
+            project.WithEndpoint("http", endpoint => endpoint.Port = port == 0 ? null : port);
+        }
+
+        return project;
+    }
+}
