@@ -26,4 +26,21 @@ static class AppHostExtensions
 
         return project;
     }
+
+    /// <summary>
+    /// Passes the AppHost's configuration section <paramref name="section"/> (for example <c>Gateway</c>) on to the
+    /// project as environment variables, so <c>--Gateway:MessagesPerSecond=1000</c> on the AppHost reaches the gateway.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithConfigurationSection(this IResourceBuilder<ProjectResource> project, string section)
+    {
+        foreach (var (key, value) in project.ApplicationBuilder.Configuration.GetSection(section).AsEnumerable(makePathsRelative: false))
+        {
+            if (value is not null)
+            {
+                project.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+            }
+        }
+
+        return project;
+    }
 }

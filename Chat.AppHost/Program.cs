@@ -16,6 +16,7 @@ if (messaging is null)
 // History: the durable consumer, the SQLite store, the REST API on :8082.
 var history = builder.AddProject<Projects.Chat_History>("history")
     .WithConfiguredPort("Chat:HistoryPort")
+    .WithConfigurationSection("History")
     .WithEnvironment("History__DatabasePath", Path.Combine(dataDirectory, "history", "history.db"))
     .WithReference(messaging).WaitFor(messaging)
     .WithHttpHealthCheck("/health");
@@ -24,6 +25,7 @@ var history = builder.AddProject<Projects.Chat_History>("history")
 builder.AddProject<Projects.Chat_Gateway>("gateway")
     .WithReplicas(builder.Configuration.GetValue("Chat:GatewayReplicas", 2))
     .WithConfiguredPort("Chat:GatewayPort")
+    .WithConfigurationSection("Gateway")
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(history).WaitFor(history)
     .WithHttpHealthCheck("/health");

@@ -1,0 +1,150 @@
+using System.Net.Http.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Chat.Tests.Infrastructure;
+
+/// <summary>
+/// The whole app, started once through the real AppHost (RabbitMQ, history, two gateway replicas) with its own
+/// data directory and free ports, shared by the tests of a collection and stopped with a timeout at the end.
+/// </summary>
+public class ChatAppFixture : IAsyncLifetime
+{
+    public const string Gateway = "gateway";
+    public const string History = "history";
+    public const string Messaging = "messaging";
+
+    DistributedApplication? _app;
+    ResourceLogs? _logs;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
+
+    internal ResourceLogs Logs => _logs ?? throw new InvalidOperationException("The app is not started.");
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "chat-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>Configuration for the AppHost on top of the data directory and free ports, e.g. <c>--Gateway:PublishTimeout=00:00:02</c>.</summary>
+    protected virtual IEnumerable<string> AppHostArguments => [];
+
+    /// <summary>The gateway's base address (the DCP proxy in front of both replicas).</summary>
+    public Uri GatewayHttp { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(TestTimeouts.AppStart);
+        string[] args =
+        [
+            $"--Chat:DataDirectory={DataDirectory}",
+            "--Chat:Broker=local",
+            "--Chat:GatewayPort=0",
+            "--Chat:HistoryPort=0",
+            .. AppHostArguments,
+        ];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Chat_AppHost>(args,
+            (options, _) => options.DisableDashboard = true, cts.Token);
+        _app = await builder.BuildAsync(cts.Token);
+        _logs = new ResourceLogs(_app);
+        await _app.StartAsync(cts.Token);
+        await WaitUntilHealthyAsync(cts.Token);
+        GatewayHttp = _app.GetEndpoint(Gateway, "http");
+    }
+
+    /// <summary>Waits until broker, history and every gateway replica report healthy.</summary>
+    public async Task WaitUntilHealthyAsync(CancellationToken cancellationToken)
+    {
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(Messaging, cancellationToken);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(History, cancellationToken);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(Gateway, cancellationToken);
+    }
+
+    /// <summary>A WebSocket address of the gateway: <c>/ws</c> or <c>/websocket</c>, with the user when given.</summary>
+    public Uri GatewaySocket(string path = "/ws", string? user = null)
+    {
+        var builder = new UriBuilder(GatewayHttp) { Scheme = "ws", Path = path };
+        if (user is not null)
+        {
+            builder.Query = "user=" + Uri.EscapeDataString(user);
+        }
+
+        return builder.Uri;
+    }
+
+    /// <summary>A client of the history API (a new connection each time: the proxy balances per connection).</summary>
+    public HttpClient CreateHistoryClient() => App.CreateHttpClient(History, "http");
+
+    /// <summary>Every stored message of a room, oldest first, read page by page through the REST API.</summary>
+    public async Task<List<MessageView>> GetHistoryAsync(string room, CancellationToken cancellationToken)
+    {
+        using var http = CreateHistoryClient();
+        var all = new List<MessageView>();
+        var after = MessageIds.Floor(DateTimeOffset.UnixEpoch); // below every id: the oldest page first
+        while (true)
+        {
+            var page = await http.GetFromJsonAsync<MessagePage>($"/rooms/{room}/messages?limit=500&after={after}", JsonDefaults.Options, cancellationToken)
+                .WaitAsync(TestTimeouts.Network, cancellationToken);
+            all.AddRange(page!.Messages);
+            if (page.Messages.Count < 500)
+            {
+                return all;
+            }
+
+            after = page.Messages[^1].Id;
+        }
+    }
+
+    /// <summary>Connects JSON clients until one lands on a replica other than <paramref name="notNode"/>.</summary>
+    public async Task<ChatClient> ConnectToOtherReplicaAsync(string notNode, string user)
+    {
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            var client = await ChatClient.ConnectAsync(GatewaySocket(user: user));
+            if (client.Node != notNode)
+            {
+                return client;
+            }
+
+            await client.DisposeAsync();
+        }
+
+        throw new InvalidOperationException($"40 connections all landed on replica {notNode}.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(TestTimeouts.AppStop);
+                await _app.StopAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping timed out: disposing below kills what is left.
+            }
+
+            if (_logs is not null)
+            {
+                await _logs.DisposeAsync();
+                await _logs.SaveAsync(Path.Combine(AppContext.BaseDirectory, "resource-logs", $"{GetType().Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.log"));
+            }
+
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}

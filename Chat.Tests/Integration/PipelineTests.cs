@@ -1,0 +1,78 @@
+using System.Net.Http.Json;
+using Aspire.Hosting.Testing;
+using Chat.Tests.Infrastructure;
+
+namespace Chat.Tests.Integration;
+
+/// <summary>One chat message travels the whole way: gateway, broker, the other gateway, history.</summary>
+[Collection(AppCollection.Name)]
+public sealed class PipelineTests(ChatAppFixture app)
+{
+    [Fact]
+    public async Task Both_services_report_healthy()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var history = app.CreateHistoryClient();
+        using var gateway = app.App.CreateHttpClient(ChatAppFixture.Gateway, "http");
+
+        Assert.Equal("Healthy", await history.GetStringAsync("/health", ct).WaitAsync(TestTimeouts.Network, ct));
+        Assert.Equal("Healthy", await gateway.GetStringAsync("/health", ct).WaitAsync(TestTimeouts.Network, ct));
+        Assert.Equal("Healthy", await gateway.GetStringAsync("/alive", ct).WaitAsync(TestTimeouts.Network, ct));
+    }
+
+    [Fact]
+    public async Task A_message_sent_on_one_replica_reaches_a_client_on_the_other()
+    {
+        var room = $"pipeline-{Guid.NewGuid():N}"[..30];
+        await using var alice = await ChatClient.ConnectAsync(app.GatewaySocket(user: "alice"));
+        await using var bob = await app.ConnectToOtherReplicaAsync(alice.Node, "bob");
+        Assert.NotEqual(alice.Node, bob.Node);
+
+        await alice.JoinAsync(room);
+        await bob.JoinAsync(room);
+        var id = await alice.SendAcknowledgedAsync(room, "hello from the other replica");
+
+        var received = await bob.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == id.ToString());
+        Assert.Equal("alice", (string?)received["user"]);
+        Assert.Equal(room, (string?)received["room"]);
+        Assert.Equal("hello from the other replica", (string?)received["text"]);
+        // The sender receives its own message too.
+        await alice.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == id.ToString());
+    }
+
+    [Fact]
+    public async Task An_acknowledged_message_is_in_history_exactly_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var room = $"history-{Guid.NewGuid():N}"[..30];
+        await using var alice = await ChatClient.ConnectAsync(app.GatewaySocket(user: "alice"));
+        await alice.JoinAsync(room);
+        var id = await alice.SendAcknowledgedAsync(room, "keep me");
+
+        var stored = await Eventually.UntilAsync(c => app.GetHistoryAsync(room, c), m => m.Count > 0, TestTimeouts.Network, "the message in history");
+        var message = Assert.Single(stored);
+        Assert.Equal(id, message.Id);
+        Assert.Equal("keep me", message.Text);
+
+        using var http = app.CreateHistoryClient();
+        var page = await http.GetFromJsonAsync<MessagePage>($"/rooms/{room}/messages", JsonDefaults.Options, ct).WaitAsync(TestTimeouts.Network, ct);
+        Assert.Equal(id, Assert.Single(page!.Messages).Id);
+    }
+
+    [Fact]
+    public async Task Join_answers_with_the_rooms_history()
+    {
+        var room = $"joinhist-{Guid.NewGuid():N}"[..30];
+        await using var alice = await ChatClient.ConnectAsync(app.GatewaySocket(user: "alice"));
+        await alice.JoinAsync(room);
+        var first = await alice.SendAcknowledgedAsync(room, "one");
+        var second = await alice.SendAcknowledgedAsync(room, "two");
+
+        await using var carol = await ChatClient.ConnectAsync(app.GatewaySocket(user: "carol"));
+        var joined = await carol.JoinAsync(room);
+
+        var ids = joined["history"]!.AsArray().Select(m => Guid.Parse((string)m!["id"]!)).ToList();
+        Assert.Equal([first, second], ids);
+        Assert.Null(joined["historyComplete"]);
+    }
+}
