@@ -84,6 +84,12 @@ public sealed partial class ChatConnection : IDisposable
         }
     }
 
+    /// <summary>Frames queued and not yet written (for tests and diagnostics).</summary>
+    internal int QueuedFrames => _outbox.Reader.Count;
+
+    /// <summary>Takes the next queued frame without writing it (unit tests of rooms run no send loop).</summary>
+    internal bool TryTakeQueued(out OutboundFrame frame) => _outbox.Reader.TryRead(out frame);
+
     /// <summary>
     /// Starts the server's side of the close: queued frames are written first (unless <paramref name="discardQueued"/>),
     /// a frame being handled is finished (a publish in flight gets its ack), then the close frame goes out.
@@ -115,10 +121,11 @@ public sealed partial class ChatConnection : IDisposable
     public async Task RunAsync(IChatSession session, CancellationToken cancellationToken)
     {
         var sending = SendLoopAsync();
-        var receiving = ReceiveLoopAsync(session, cancellationToken);
         try
         {
+            // welcome (or the lobby subscription) before the first client frame is handled.
             await session.OnOpenedAsync(cancellationToken);
+            var receiving = ReceiveLoopAsync(session, cancellationToken);
             var first = await Task.WhenAny(receiving, sending);
             if (first == receiving)
             {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.RateLimiting;
 using Chat.Gateway.Diagnostics;
 using Chat.Gateway.Messaging;
 using Chat.Gateway.Protocol;
@@ -10,22 +9,14 @@ namespace Chat.Gateway.Connections;
 /// <summary>What both protocols share: the connection, its rooms, its rate limit, and accepting a message.</summary>
 public abstract class ChatSession : IChatSession, IDisposable
 {
-    readonly TokenBucketRateLimiter _rateLimiter;
+    readonly SendRateLimiter _rateLimiter;
 
     protected ChatSession(ChatConnection connection, ChatSessionServices services)
     {
         Connection = connection;
         Services = services;
         var options = services.Options.Value;
-        // No timer per connection: replenished from elapsed time on each attempt (AutoReplenishment off).
-        _rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = options.MessageBurst,
-            TokensPerPeriod = options.MessagesPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            AutoReplenishment = false,
-            QueueLimit = 0,
-        });
+        _rateLimiter = new SendRateLimiter(options.MessagesPerSecond, options.MessageBurst);
     }
 
     protected ChatConnection Connection { get; }
@@ -45,12 +36,7 @@ public abstract class ChatSession : IChatSession, IDisposable
     }
 
     /// <summary>Takes one token of the connection's send rate; <see langword="false"/> when the rate is exceeded.</summary>
-    protected bool TryAcquireSendPermit()
-    {
-        _rateLimiter.TryReplenish();
-        using var lease = _rateLimiter.AttemptAcquire();
-        return lease.IsAcquired;
-    }
+    protected bool TryAcquireSendPermit() => _rateLimiter.TryAcquire();
 
     /// <summary>
     /// Starts the span of one sent message. It is the root of the message's trace (not a child of the connection's

@@ -20,6 +20,12 @@ public static class ClientFrameParser
 
         string? type = null, room = null, text = null, since = null;
         var hasType = false;
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            // The reader checks UTF-8 only in what it decodes; unknown fields are skipped undecoded.
+            return Fail(ErrorCodes.InvalidJson, "the frame is not valid UTF-8", out errorCode, out reason);
+        }
+
         try
         {
             var reader = new Utf8JsonReader(utf8, ReaderOptions);

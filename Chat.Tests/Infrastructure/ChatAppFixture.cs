@@ -3,6 +3,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Chat.Tests.Infrastructure;
 
@@ -44,6 +45,11 @@ public class ChatAppFixture : IAsyncLifetime
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Chat_AppHost>(args,
             (options, _) => options.DisableDashboard = true, cts.Token);
+        // Resource output is kept by ResourceLogs (and saved beside the tests); the console gets warnings only.
+        builder.Services.AddLogging(logging => logging
+            .AddFilter("Chat.AppHost.Resources", LogLevel.Warning)
+            .AddFilter("System.Net.Http", LogLevel.Warning)
+            .AddFilter("Aspire.Hosting", LogLevel.Warning));
         _app = await builder.BuildAsync(cts.Token);
         _logs = new ResourceLogs(_app);
         await _app.StartAsync(cts.Token);
