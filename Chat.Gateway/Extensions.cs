@@ -45,6 +45,10 @@ static class Extensions
                 resilience.CircuitBreaker.SamplingDuration = historyTimeout * 2;
                 resilience.Retry.MaxRetryAttempts = 1;
                 resilience.Retry.Delay = TimeSpan.FromMilliseconds(50);
+                // While history is down, joins answer from the buffer at once instead of each waiting the timeout.
+                resilience.CircuitBreaker.MinimumThroughput = 2;
+                resilience.CircuitBreaker.FailureRatio = 0.5;
+                resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
             });
 
         // Aspire's RabbitMQ client: its IConnection, health check and telemetry (used by the broker health of /health).

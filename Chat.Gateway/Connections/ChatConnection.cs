@@ -176,7 +176,8 @@ public sealed partial class ChatConnection : IDisposable
                 var buffer = ArrayPool<byte>.Shared.Rent(ChatRules.MaxFrameBytes + 1);
                 try
                 {
-                    var (type, length, closed) = await ReadMessageAsync(buffer);
+                    // An empty message is consumed whole by the zero-byte read; anything else is read now.
+                    var (type, length, closed) = peek.EndOfMessage ? (peek.MessageType, 0, false) : await ReadMessageAsync(buffer);
                     if (closed)
                     {
                         return;

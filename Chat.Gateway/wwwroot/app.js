@@ -398,8 +398,16 @@ function onError(frame) {
   const item = frame.ref ? inFlight.get(frame.ref) : undefined;
   if (item) {
     inFlight.delete(frame.ref);
+    const error = { code: String(frame.code ?? "error"), message: String(frame.message ?? "") };
+    if (item.state === "sent") {
+      // We had adopted a live message with the same text as ours: it was someone else's (another tab
+      // of the same user). It stays; our own send failed and gets an entry of its own.
+      const room = state.rooms.get(item.room);
+      room?.outbox.push({ ...item, id: "", sentAt: null, createdAt: new Date(), state: "error", ref: null, error, lost: false, mine: true });
+      return;
+    }
     item.state = "error";
-    item.error = { code: String(frame.code ?? "error"), message: String(frame.message ?? "") };
+    item.error = error;
     return;
   }
 
@@ -525,6 +533,7 @@ function sendText(text) {
 }
 
 function retry(item) {
+  if (item.state !== "error") return;
   item.state = "pending";
   item.error = null;
   item.lost = false;
@@ -853,10 +862,14 @@ function messageElement(item, grouped) {
   });
   setText(parts.tick, item.state === "pending" ? "Sending…" : "");
 
-  parts.problem.hidden = item.state !== "error";
-  if (item.state === "error" && item.error) {
-    const { code, message } = item.error;
-    setText(parts.reason, `Not sent (${code})${message ? `: ${message}` : ""}`);
+  // The error line (with its Retry) exists only while the message failed.
+  if (item.state === "error") {
+    parts.problem ??= createProblemElement(item);
+    if (!parts.problem.isConnected) parts.body.append(parts.problem);
+    const { code, message } = item.error ?? { code: "error", message: "" };
+    setText(parts.problem.firstChild, `Not sent (${code})${message ? `: ${message}` : ""}`);
+  } else {
+    parts.problem?.remove();
   }
   return node;
 }
@@ -873,7 +886,13 @@ function createMessageElement(item) {
   const time = el("time", "message-time", { "data-testid": "message-time" });
   meta.append(tick, time);
   bubble.append(text, meta);
+  body.append(author, bubble);
+  node.append(avatar, body);
+  node._parts = { avatar, author, body, text, time, tick, problem: null };
+  return node;
+}
 
+function createProblemElement(item) {
   const problem = el("div", "message-problem", { "data-testid": "message-error", role: "alert" });
   const reason = el("span", "reason");
   const retryButton = el("button", "link-button", { type: "button", "data-testid": "retry-button" });
@@ -883,12 +902,7 @@ function createMessageElement(item) {
   discardButton.textContent = "Discard";
   discardButton.addEventListener("click", () => discard(item));
   problem.append(reason, retryButton, discardButton);
-  problem.hidden = true;
-
-  body.append(author, bubble, problem);
-  node.append(avatar, body);
-  node._parts = { avatar, author, text, time, tick, problem, reason };
-  return node;
+  return problem;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 
 namespace Chat.Tests.Infrastructure;
 
@@ -13,7 +12,9 @@ namespace Chat.Tests.Infrastructure;
 public sealed class ChatClient : IAsyncDisposable
 {
     readonly ClientWebSocket _socket;
-    readonly Channel<string> _frames = Channel.CreateUnbounded<string>();
+    readonly List<string> _backlog = [];
+    TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    bool _ended;
     readonly TaskCompletionSource<WebSocketCloseStatus?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Task _receiving;
     int _refs;
@@ -68,62 +69,58 @@ public sealed class ChatClient : IAsyncDisposable
         await _socket.SendAsync(bytes, type, endOfMessage: true, TestContext.Current.CancellationToken)
             .WaitAsync(TestTimeouts.Network, TestContext.Current.CancellationToken);
 
-    /// <summary>The next text frame.</summary>
-    public async Task<string> ReceiveAsync(TimeSpan? timeout = null)
-    {
-        var frame = await _frames.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask()
-            .WaitAsync(timeout ?? TestTimeouts.Network, TestContext.Current.CancellationToken);
-        return frame;
-    }
+    /// <summary>The next text frame not yet taken by a wait.</summary>
+    public Task<string> ReceiveAsync(TimeSpan? timeout = null) => TakeAsync(_ => true, timeout);
 
     public async Task<JsonObject> ReceiveJsonAsync(TimeSpan? timeout = null) =>
         JsonNode.Parse(await ReceiveAsync(timeout))!.AsObject();
 
-    /// <summary>Reads frames until one matches; the ones before it are skipped (they stay in <see cref="Received"/>).</summary>
-    public async Task<JsonObject> WaitForAsync(Func<JsonObject, bool> match, TimeSpan? timeout = null)
+    /// <summary>
+    /// The first frame, received or still to come, that matches; it is taken, the frames before it stay for later
+    /// waits (an <c>ack</c> and the <c>message</c> it acknowledges may come in either order).
+    /// </summary>
+    public async Task<JsonObject> WaitForAsync(Func<JsonObject, bool> match, TimeSpan? timeout = null) =>
+        JsonNode.Parse(await TakeAsync(text => text.StartsWith('{') && match(JsonNode.Parse(text)!.AsObject()), timeout))!.AsObject();
+
+    /// <summary>The first plain-text line that matches.</summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan? timeout = null) => TakeAsync(match, timeout);
+
+    async Task<string> TakeAsync(Func<string, bool> match, TimeSpan? timeout)
     {
+        var limit = timeout ?? TestTimeouts.Network;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(timeout ?? TestTimeouts.Network);
+        cts.CancelAfter(limit);
+        var scanned = 0;
         while (true)
         {
-            string text;
+            Task arrived;
+            lock (_backlog)
+            {
+                for (; scanned < _backlog.Count; scanned++)
+                {
+                    if (match(_backlog[scanned]))
+                    {
+                        var found = _backlog[scanned];
+                        _backlog.RemoveAt(scanned);
+                        return found;
+                    }
+                }
+
+                if (_ended)
+                {
+                    throw new WebSocketException($"The connection closed ({_closed.Task.Result}) before a matching frame; received: {string.Join(" | ", Received.TakeLast(10))}");
+                }
+
+                arrived = _arrived.Task;
+            }
+
             try
             {
-                text = await _frames.Reader.ReadAsync(cts.Token);
+                await arrived.WaitAsync(cts.Token);
             }
             catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"No matching frame within {(timeout ?? TestTimeouts.Network).TotalSeconds} s; received: {string.Join(" | ", Received.TakeLast(10))}");
-            }
-
-            var frame = JsonNode.Parse(text)!.AsObject();
-            if (match(frame))
-            {
-                return frame;
-            }
-        }
-    }
-
-    /// <summary>Reads plain-text lines until one matches.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan? timeout = null)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(timeout ?? TestTimeouts.Network);
-        while (true)
-        {
-            string line;
-            try
-            {
-                line = await _frames.Reader.ReadAsync(cts.Token);
-            }
-            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"No matching line; received: {string.Join(" | ", Received.TakeLast(10))}");
-            }
-
-            if (match(line))
-            {
-                return line;
+                throw new TimeoutException($"No matching frame within {limit.TotalSeconds} s; received: {string.Join(" | ", Received.TakeLast(10))}");
             }
         }
     }
@@ -166,7 +163,7 @@ public sealed class ChatClient : IAsyncDisposable
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         _closed.TrySetResult(_socket.CloseStatus);
-                        _frames.Writer.TryComplete();
+                        End();
                         if (_socket.State == WebSocketState.CloseReceived)
                         {
                             await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
@@ -180,19 +177,35 @@ public sealed class ChatClient : IAsyncDisposable
                 while (!result.EndOfMessage);
 
                 var text = Encoding.UTF8.GetString(message.ToArray());
-                lock (Received)
+                lock (_backlog)
                 {
                     Received.Add(text);
+                    _backlog.Add(text);
+                    Pulse();
                 }
-
-                _frames.Writer.TryWrite(text);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
         {
             _closed.TrySetResult(null);
-            _frames.Writer.TryComplete();
+            End();
         }
+    }
+
+    void End()
+    {
+        lock (_backlog)
+        {
+            _ended = true;
+            Pulse();
+        }
+    }
+
+    void Pulse()
+    {
+        var arrived = _arrived;
+        _arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        arrived.TrySetResult();
     }
 
     public async ValueTask DisposeAsync()

@@ -4,5 +4,9 @@ namespace Chat.Tests.Infrastructure;
 
 static class JsonDefaults
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    /// <summary>Web defaults, writing non-ASCII text as UTF-8 (as a browser's JSON.stringify does), not as escapes.</summary>
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 }
