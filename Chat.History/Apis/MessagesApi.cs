@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Chat.History.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -34,10 +35,11 @@ public static class MessagesApi
             errors["room"] = [roomError];
         }
 
-        var limit = query.Limit ?? DefaultLimit;
-        if (limit is < 1 or > MaxLimit)
+        // Parsed here, not bound as int: a non-number must be a 400 naming the field, not a binding failure.
+        var limit = DefaultLimit;
+        if (query.Limit is not null && (!int.TryParse(query.Limit, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
         {
-            errors["limit"] = [$"limit must be between 1 and {MaxLimit}"];
+            errors["limit"] = [$"limit must be a whole number from 1 to {MaxLimit}"];
         }
 
         var before = ParseId(query.Before, "before", errors);
@@ -70,6 +72,6 @@ public static class MessagesApi
 
 /// <summary>The query of <see cref="MessagesApi.GetMessages"/>.</summary>
 public sealed record MessagesQuery(
-    [property: Description("How many messages, 1-500.")][property: DefaultValue(MessagesApi.DefaultLimit)] int? Limit,
+    [property: Description("How many messages: a whole number from 1 to 500.")][property: DefaultValue("50")] string? Limit,
     [property: Description("Only messages before this message id.")] string? Before,
     [property: Description("Only messages after this message id, the oldest first.")] string? After);

@@ -100,6 +100,40 @@ public class ChatAppFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// The direct address of each gateway replica (its own port, behind the proxy), so a test can put clients on
+    /// different replicas for certain. Read from the replicas' <c>ASPNETCORE_URLS</c>.
+    /// </summary>
+    public async Task<IReadOnlyList<Uri>> GetGatewayReplicasAsync(int expected = 2)
+    {
+        var found = new Dictionary<string, Uri>();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TestTimeouts.Long);
+        await foreach (var e in App.ResourceNotifications.WatchAsync(cts.Token))
+        {
+            var urls = e.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value;
+            if (e.Resource.Name == Gateway && e.Snapshot.State?.Text == KnownResourceStates.Running && urls is not null)
+            {
+                found[e.ResourceId] = new Uri(urls.Split(';')[0].Replace("+", "localhost", StringComparison.Ordinal).Replace("*", "localhost", StringComparison.Ordinal));
+            }
+            else
+            {
+                found.Remove(e.ResourceId);
+            }
+
+            if (found.Count == expected)
+            {
+                break;
+            }
+        }
+
+        return [.. found.OrderBy(r => r.Key).Select(r => r.Value)];
+    }
+
+    /// <summary>A WebSocket address on one replica.</summary>
+    public static Uri ReplicaSocket(Uri replica, string path = "/ws", string? user = null) =>
+        new UriBuilder(replica) { Scheme = "ws", Path = path, Query = user is null ? "" : "user=" + Uri.EscapeDataString(user) }.Uri;
+
     /// <summary>Connects JSON clients until one lands on a replica other than <paramref name="notNode"/>.</summary>
     public async Task<ChatClient> ConnectToOtherReplicaAsync(string notNode, string user)
     {

@@ -24,8 +24,9 @@ public sealed class PipelineTests(ChatAppFixture app)
     public async Task A_message_sent_on_one_replica_reaches_a_client_on_the_other()
     {
         var room = $"pipeline-{Guid.NewGuid():N}"[..30];
-        await using var alice = await ChatClient.ConnectAsync(app.GatewaySocket(user: "alice"));
-        await using var bob = await app.ConnectToOtherReplicaAsync(alice.Node, "bob");
+        var replicas = await app.GetGatewayReplicasAsync();
+        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "alice"));
+        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "bob"));
         Assert.NotEqual(alice.Node, bob.Node);
 
         await alice.JoinAsync(room);
