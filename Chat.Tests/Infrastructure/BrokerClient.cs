@@ -1,0 +1,110 @@
+using System.Text;
+using Aspire.Hosting.Testing;
+using System.Text.Json;
+using RabbitMQ.Client;
+
+namespace Chat.Tests.Infrastructure;
+
+/// <summary>
+/// Talks to the app's RabbitMQ directly, to do what no gateway would: publish the same event twice, a burst of
+/// thousands, malformed or oversized events; and to look at queues.
+/// </summary>
+sealed class BrokerClient : IAsyncDisposable
+{
+    /// <summary>MassTransit's publish exchange for the event (its full type name).</summary>
+    public const string ChatMessageExchange = "Chat.Contracts:ChatMessage";
+
+    readonly IConnection _connection;
+    readonly IChannel _channel;
+
+    BrokerClient(IConnection connection, IChannel channel)
+    {
+        _connection = connection;
+        _channel = channel;
+    }
+
+    public static async Task<BrokerClient> ConnectAsync(ChatAppFixture app)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = await app.App.GetConnectionStringAsync(ChatAppFixture.Messaging, ct).AsTask().WaitAsync(TestTimeouts.Network, ct);
+        var factory = new ConnectionFactory { Uri = new Uri(connectionString!), ClientProvidedName = "chat-tests" };
+        var connection = await factory.CreateConnectionAsync(ct).WaitAsync(TestTimeouts.Network, ct);
+        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
+        return new BrokerClient(connection, channel);
+    }
+
+    /// <summary>The MassTransit envelope of a <see cref="ChatMessage"/>, as the gateway publishes it.</summary>
+    public static byte[] Envelope(ChatMessage message, Guid? transportMessageId = null) => JsonSerializer.SerializeToUtf8Bytes(new
+    {
+        messageId = transportMessageId ?? Guid.NewGuid(),
+        messageType = new[] { "urn:message:Chat.Contracts:ChatMessage" },
+        message = new { id = message.Id, room = message.Room, user = message.User, text = message.Text, sentAt = message.SentAt, node = message.Node },
+        sentTime = DateTime.UtcNow,
+    });
+
+    /// <summary>Publishes a body to the event's fanout exchange and waits for the broker's confirm.</summary>
+    public async Task PublishAsync(byte[] body)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var properties = new BasicProperties { ContentType = "application/vnd.masstransit+json", Persistent = true };
+        await _channel.BasicPublishAsync(ChatMessageExchange, "", mandatory: false, properties, body, ct).AsTask().WaitAsync(TestTimeouts.Network, ct);
+    }
+
+    /// <summary>Publishes many bodies, confirms awaited together in windows.</summary>
+    public async Task PublishManyAsync(IEnumerable<byte[]> bodies, int window = 500)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var properties = new BasicProperties { ContentType = "application/vnd.masstransit+json", Persistent = true };
+        var pending = new List<Task>(window);
+        foreach (var body in bodies)
+        {
+            pending.Add(_channel.BasicPublishAsync(ChatMessageExchange, "", mandatory: false, properties, body, ct).AsTask());
+            if (pending.Count == window)
+            {
+                await Task.WhenAll(pending).WaitAsync(TestTimeouts.Long, ct);
+                pending.Clear();
+            }
+        }
+
+        await Task.WhenAll(pending).WaitAsync(TestTimeouts.Long, ct);
+    }
+
+    /// <summary>Messages ready in a queue; 0 when it does not exist (yet: MassTransit declares error queues on first use).</summary>
+    public async Task<uint> CountAsync(string queue)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var channel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        try
+        {
+            var ok = await channel.QueueDeclarePassiveAsync(queue, ct).WaitAsync(TestTimeouts.Network, ct);
+            return ok.MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Takes one message off a queue (acknowledged), or null when it is empty.</summary>
+    public async Task<BasicGetResult?> GetAsync(string queue)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        return await _channel.BasicGetAsync(queue, autoAck: true, ct).WaitAsync(TestTimeouts.Network, ct);
+    }
+
+    /// <summary>Declares a queue with the given arguments; throws when it exists with other ones.</summary>
+    public async Task DeclareAsync(string queue, IDictionary<string, object?> arguments)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var channel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: ct).WaitAsync(TestTimeouts.Network, ct);
+    }
+
+    public static string Text(BasicGetResult result) => Encoding.UTF8.GetString(result.Body.Span);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _channel.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+}
