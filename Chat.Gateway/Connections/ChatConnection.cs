@@ -23,6 +23,7 @@ public sealed partial class ChatConnection : IDisposable
     readonly ILogger _logger;
     readonly TimeSpan _closeTimeout;
     readonly CancellationTokenSource _discardOutbox = new();
+    readonly CancellationTokenSource _closeDeadline = new();
     readonly Lock _closeGate = new();
     string _closeDescription = "";
     bool _processingFrame;
@@ -111,9 +112,20 @@ public sealed partial class ChatConnection : IDisposable
             }
         }
 
-        if (discardQueued)
+        try
         {
-            _discardOutbox.Cancel();
+            if (discardQueued)
+            {
+                _discardOutbox.Cancel();
+            }
+
+            // However the close goes, it ends within the timeout: a write still blocked then (a client that stopped
+            // reading) is cancelled, which aborts the socket.
+            _closeDeadline.CancelAfter(_closeTimeout);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed by shutdown just as the connection ended by itself.
         }
     }
 
@@ -283,11 +295,13 @@ public sealed partial class ChatConnection : IDisposable
         var discard = _discardOutbox.Token;
         try
         {
+            // The discard token is only checked between frames: cancelling a WebSocket write aborts the socket, and a
+            // 1013 close should still reach a client that is merely slow.
             while (await reader.WaitToReadAsync(discard))
             {
-                while (reader.TryRead(out var frame))
+                while (!discard.IsCancellationRequested && reader.TryRead(out var frame))
                 {
-                    await _socket.SendAsync(frame.Utf8, WebSocketMessageType.Text, endOfMessage: true, discard);
+                    await _socket.SendAsync(frame.Utf8, WebSocketMessageType.Text, endOfMessage: true, _closeDeadline.Token);
                     if (frame.AcceptedAt is { } acceptedAt)
                     {
                         _telemetry.MessagesDelivered.Add(1);
@@ -296,11 +310,11 @@ public sealed partial class ChatConnection : IDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (discard.IsCancellationRequested)
+        catch (OperationCanceledException) when (discard.IsCancellationRequested && !_closeDeadline.IsCancellationRequested)
         {
             // Closing without writing what is queued (the client fell behind).
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             Log.ClosedPrematurely(_logger, Id, ex.Message);
             return;
@@ -310,8 +324,7 @@ public sealed partial class ChatConnection : IDisposable
         {
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                using var timeout = new CancellationTokenSource(_closeTimeout, _time);
-                await _socket.CloseOutputAsync(CloseStatus ?? WebSocketCloseStatus.NormalClosure, _closeDescription, timeout.Token);
+                await _socket.CloseOutputAsync(CloseStatus ?? WebSocketCloseStatus.NormalClosure, _closeDescription, _closeDeadline.Token);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
@@ -324,6 +337,7 @@ public sealed partial class ChatConnection : IDisposable
     public void Dispose()
     {
         _discardOutbox.Dispose();
+        _closeDeadline.Dispose();
         _socket.Dispose();
     }
 

@@ -130,6 +130,44 @@ public class ChatAppFixture : IAsyncLifetime
         return [.. found.OrderBy(r => r.Key).Select(r => r.Value)];
     }
 
+    /// <summary>Each running gateway replica: its resource id (for commands), direct address and process id.</summary>
+    public async Task<IReadOnlyList<GatewayReplica>> GetGatewayReplicaDetailsAsync(int expected = 2)
+    {
+        var found = new Dictionary<string, GatewayReplica>();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TestTimeouts.Long);
+        await foreach (var e in App.ResourceNotifications.WatchAsync(cts.Token))
+        {
+            var urls = e.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value;
+            var pid = e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
+            if (e.Resource.Name == Gateway && e.Snapshot.State?.Text == KnownResourceStates.Running && urls is not null && pid is not null)
+            {
+                var launcher = Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture);
+                found[e.ResourceId] = new GatewayReplica(e.ResourceId, new Uri(urls.Split(';')[0]), await ProcessTree.FindAsync(launcher, "Chat.Gateway"));
+            }
+            else if (e.Resource.Name == Gateway)
+            {
+                found.Remove(e.ResourceId);
+            }
+
+            if (found.Count == expected)
+            {
+                break;
+            }
+        }
+
+        return [.. found.Values.OrderBy(r => r.ResourceId)];
+    }
+
+    /// <summary>Runs one of a resource's commands (<c>resource-stop</c>, <c>resource-start</c>, <c>resource-restart</c>).</summary>
+    public async Task ExecuteCommandAsync(string resourceId, string command)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resourceId, command, ct)
+            .WaitAsync(TestTimeouts.Long, ct);
+        Assert.True(result.Success, $"{command} on {resourceId}: {result.Message}");
+    }
+
     /// <summary>A WebSocket address on one replica.</summary>
     public static Uri ReplicaSocket(Uri replica, string path = "/ws", string? user = null) =>
         new UriBuilder(replica) { Scheme = "ws", Path = path, Query = user is null ? "" : "user=" + Uri.EscapeDataString(user) }.Uri;
@@ -188,3 +226,6 @@ public class ChatAppFixture : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>One gateway replica: its resource id, direct address and the process id of the gateway itself.</summary>
+public sealed record GatewayReplica(string ResourceId, Uri Address, int ProcessId);

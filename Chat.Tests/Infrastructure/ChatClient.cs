@@ -17,11 +17,13 @@ public sealed class ChatClient : IAsyncDisposable
     bool _ended;
     readonly TaskCompletionSource<WebSocketCloseStatus?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Task _receiving;
+    TaskCompletionSource _reading = new(TaskCreationOptions.RunContinuationsAsynchronously);
     int _refs;
 
     ChatClient(ClientWebSocket socket)
     {
         _socket = socket;
+        _reading.SetResult();
         _receiving = ReceiveLoopAsync();
     }
 
@@ -51,14 +53,41 @@ public sealed class ChatClient : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Connects without reading anything (the plain-text endpoint, or to read welcome yourself).</summary>
-    public static async Task<ChatClient> ConnectRawAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null)
+    /// <summary>
+    /// Connects without reading anything (the plain-text endpoint, or to read welcome yourself). A small
+    /// <paramref name="receiveBufferSize"/> makes the TCP socket hold little, for clients that stop reading.
+    /// </summary>
+    public static async Task<ChatClient> ConnectRawAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null, int? receiveBufferSize = null)
     {
+        var ct = TestContext.Current.CancellationToken;
         var socket = new ClientWebSocket();
         configure?.Invoke(socket.Options);
-        await socket.ConnectAsync(uri, TestContext.Current.CancellationToken).WaitAsync(TestTimeouts.Network, TestContext.Current.CancellationToken);
+        if (receiveBufferSize is { } size)
+        {
+            using var handler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, token) =>
+                {
+                    var tcp = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = size };
+                    await tcp.ConnectAsync(context.DnsEndPoint, token);
+                    return new System.Net.Sockets.NetworkStream(tcp, ownsSocket: true);
+                },
+            };
+            await socket.ConnectAsync(uri, new HttpMessageInvoker(handler, disposeHandler: false), ct).WaitAsync(TestTimeouts.Network, ct);
+        }
+        else
+        {
+            await socket.ConnectAsync(uri, ct).WaitAsync(TestTimeouts.Network, ct);
+        }
+
         return new ChatClient(socket);
     }
+
+    /// <summary>Stops reading from the socket after the frame being read now (a client that fell asleep).</summary>
+    public void PauseReading() => Interlocked.Exchange(ref _reading, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Reads again.</summary>
+    public void ResumeReading() => _reading.TrySetResult();
 
     public Task SendJsonAsync(object frame) => SendTextAsync(JsonSerializer.Serialize(frame, JsonDefaults.Options));
 
@@ -157,6 +186,7 @@ public sealed class ChatClient : IAsyncDisposable
             {
                 using var message = new MemoryStream();
                 WebSocketReceiveResult result;
+                await _reading.Task;
                 do
                 {
                     result = await _socket.ReceiveAsync(buffer, CancellationToken.None);

@@ -1,0 +1,257 @@
+using System.Net.WebSockets;
+using Aspire.Hosting.ApplicationModel;
+using Chat.Tests.Infrastructure;
+
+namespace Chat.Tests.Faults;
+
+/// <summary>
+/// Faults under load through the real app: each test drives traffic while the fault happens and ends by comparing
+/// the acknowledged message ids with history: every one stored, exactly once.
+/// </summary>
+[Collection(FaultCollection.Name)]
+public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>History holds exactly the acknowledged ids (and no other message of the room), each once.</summary>
+    async Task AssertStoredExactlyOnceAsync(string room, IEnumerable<Guid> acknowledged)
+    {
+        var expected = acknowledged.ToHashSet();
+        var stored = await Eventually.UntilAsync(c => app.GetHistoryAsync(room, c), h => expected.IsSubsetOf(h.Select(m => m.Id)),
+            TimeSpan.FromMinutes(2), $"{expected.Count} acknowledged messages in history");
+        Assert.Equal(stored.Count, stored.Select(m => m.Id).Distinct().Count());
+        Assert.Superset(expected, stored.Select(m => m.Id).ToHashSet());
+        output.WriteLine($"{room}: {expected.Count} acknowledged, {stored.Count} stored, {stored.Count - stored.Select(m => m.Id).Distinct().Count()} duplicates");
+    }
+
+    async Task RestoreGatewaysAsync(GatewayReplica stopped)
+    {
+        await app.ExecuteCommandAsync(stopped.ResourceId, "resource-start");
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(TestTimeouts.Long);
+        var replicas = await app.GetGatewayReplicaDetailsAsync();
+        await app.WaitUntilHealthyAsync(cts.Token);
+        // The resource's health is the replicas' together: ask each restarted one itself.
+        using var http = new HttpClient();
+        foreach (var replica in replicas)
+        {
+            await Eventually.UntilAsync(async c =>
+            {
+                try
+                {
+                    return await http.GetStringAsync(new Uri(replica.Address, "/health"), c);
+                }
+                catch (HttpRequestException)
+                {
+                    return "unreachable";
+                }
+            }, body => body == "Healthy", TestTimeouts.Long, $"{replica.ResourceId} healthy");
+        }
+    }
+
+    [Fact]
+    public async Task A_broker_restart_under_load_loses_nothing_and_sends_fail_fast_then_succeed()
+    {
+        var room = Names.Room("broker");
+        var replicas = await app.GetGatewayReplicasAsync();
+        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "alice"));
+        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "bob"));
+        await alice.JoinAsync(room);
+        await bob.JoinAsync(room);
+        await using var fromAlice = new Traffic(alice, room, "alice");
+        await using var fromBob = new Traffic(bob, room, "bob");
+        await fromAlice.WaitForMoreAcknowledgedAsync(20, TestTimeouts.Long);
+
+        await app.ExecuteCommandAsync(ChatAppFixture.Messaging, "resource-restart");
+        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.Messaging, Ct).WaitAsync(TestTimeouts.Long, Ct);
+        // Gateways and history reconnect by themselves: sends are acknowledged again.
+        await fromAlice.WaitForMoreAcknowledgedAsync(20, TimeSpan.FromMinutes(2));
+        await fromBob.WaitForMoreAcknowledgedAsync(20, TimeSpan.FromMinutes(2));
+        await fromAlice.StopAsync();
+        await fromBob.StopAsync();
+
+        // During the outage sends were answered unavailable (each within the client's timeout: none hung).
+        Assert.Contains("unavailable", fromAlice.Errors.Concat(fromBob.Errors));
+        Assert.All(fromAlice.Errors.Concat(fromBob.Errors), code => Assert.Equal("unavailable", code));
+        output.WriteLine($"acknowledged {fromAlice.Acknowledged.Count + fromBob.Acknowledged.Count}, unavailable {fromAlice.Errors.Count + fromBob.Errors.Count}");
+        await AssertStoredExactlyOnceAsync(room, fromAlice.Acknowledged.Concat(fromBob.Acknowledged));
+    }
+
+    [Fact]
+    public async Task While_history_is_down_messages_wait_for_it_and_join_answers_from_the_gateway_buffer()
+    {
+        var room = Names.Room("nohistory");
+        var replicas = await app.GetGatewayReplicasAsync();
+        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "bob"));
+        await bob.JoinAsync(room);
+        // 20 a second: a join that waits for history holds what arrives meanwhile, within the outbox's 256 frames.
+        await using var traffic = new Traffic(bob, room, "bob", perSecond: 20);
+        await traffic.WaitForMoreAcknowledgedAsync(10, TestTimeouts.Long);
+
+        await app.ExecuteCommandAsync(ChatAppFixture.History, "resource-stop");
+        try
+        {
+            await traffic.WaitForMoreAcknowledgedAsync(50, TestTimeouts.Long);
+            await using var carol = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "carol"));
+            var joined = await carol.JoinAsync(room);
+
+            Assert.False((bool?)joined["historyComplete"]);
+            Assert.NotEmpty(joined["history"]!.AsArray());
+        }
+        finally
+        {
+            await app.ExecuteCommandAsync(ChatAppFixture.History, "resource-start");
+        }
+
+        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.History, Ct).WaitAsync(TestTimeouts.Long, Ct);
+        await traffic.WaitForMoreAcknowledgedAsync(10, TestTimeouts.Long);
+        await traffic.StopAsync();
+
+        Assert.Empty(traffic.Errors);
+        await AssertStoredExactlyOnceAsync(room, traffic.Acknowledged);
+        // Once history answers again, join is complete again (the circuit closes after its break).
+        await Eventually.UntilAsync(async _ =>
+        {
+            await using var dave = await ChatClient.ConnectAsync(app.GatewaySocket(user: "dave"));
+            return (await dave.JoinAsync(room))["historyComplete"] is null;
+        }, complete => complete, TestTimeouts.Long, "a complete join");
+    }
+
+    [Fact]
+    public async Task Clients_of_a_killed_replica_reconnect_to_the_other_and_recover_what_they_missed()
+    {
+        var room = Names.Room("killed");
+        var replicas = await app.GetGatewayReplicaDetailsAsync();
+        var (victim, survivor) = (replicas[0], replicas[1]);
+        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(survivor.Address, user: "bob"));
+        await bob.JoinAsync(room);
+        await using var traffic = new Traffic(bob, room, "bob");
+        Guid lastSeen;
+        try
+        {
+            await using (var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(victim.Address, user: "alice")))
+            {
+                await alice.JoinAsync(room);
+                var seen = await alice.WaitForAsync(f => (string?)f["type"] == "message", TestTimeouts.Long);
+                lastSeen = Guid.Parse((string)seen["id"]!);
+
+                Signals.Send(victim.ProcessId, Signals.Kill);
+                await alice.Closed.WaitAsync(TestTimeouts.Network, Ct);
+            }
+
+            await traffic.WaitForMoreAcknowledgedAsync(30, TestTimeouts.Long);
+            await traffic.StopAsync();
+            var missed = traffic.Acknowledged.Where(id => id.CompareTo(lastSeen) > 0).ToHashSet();
+
+            // Reconnect through the proxy: it may still pick the dead replica, so try a few times.
+            ChatClient? again = null;
+            for (var attempt = 0; again is null && attempt < 20; attempt++)
+            {
+                try
+                {
+                    again = await ChatClient.ConnectAsync(app.GatewaySocket(user: "alice"));
+                }
+                catch (WebSocketException)
+                {
+                }
+            }
+
+            Assert.NotNull(again);
+            await using (again)
+            {
+                await using var probe = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(survivor.Address));
+                Assert.Equal(probe.Node, again.Node);
+                var joined = await again.JoinAsync(room, since: lastSeen.ToString());
+
+                var recovered = joined["history"]!.AsArray().Select(m => Guid.Parse((string)m!["id"]!)).ToHashSet();
+                Assert.NotEmpty(missed);
+                Assert.Superset(missed, recovered);
+            }
+
+            await AssertStoredExactlyOnceAsync(room, traffic.Acknowledged);
+        }
+        finally
+        {
+            await RestoreGatewaysAsync(victim);
+        }
+    }
+
+    [Fact]
+    public async Task Sigterm_closes_a_gateways_sockets_with_1001_after_finishing_in_flight_publishes()
+    {
+        var room = Names.Room("sigterm");
+        var replicas = await app.GetGatewayReplicaDetailsAsync();
+        var (victim, survivor) = (replicas[0], replicas[1]);
+        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(survivor.Address, user: "bob"));
+        await bob.JoinAsync(room);
+        try
+        {
+            await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(victim.Address, user: "alice"));
+            await alice.JoinAsync(room);
+            for (var i = 0; i < 50; i++)
+            {
+                await alice.SendJsonAsync(new { type = "send", room, text = $"in flight {i}", @ref = $"f{i}" });
+            }
+
+            Signals.Send(victim.ProcessId, Signals.Terminate);
+
+            Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await alice.Closed.WaitAsync(TestTimeouts.Long, Ct));
+            var acknowledged = alice.Received.Where(f => f.Contains("\"type\":\"ack\"", StringComparison.Ordinal))
+                .Select(f => Guid.Parse((string)System.Text.Json.Nodes.JsonNode.Parse(f)!["id"]!)).ToList();
+            // Every frame handled before the close was answered: acks are a prefix of what was sent, none lost mid-way.
+            var answeredRefs = alice.Received.Select(f => System.Text.Json.Nodes.JsonNode.Parse(f)!["ref"]).Where(r => r is not null).Select(r => (string)r!).ToList();
+            Assert.Equal(Enumerable.Range(0, answeredRefs.Count).Select(i => $"f{i}"), answeredRefs);
+            output.WriteLine($"{acknowledged.Count} of 50 acknowledged before the 1001 close");
+            await AssertStoredExactlyOnceAsync(room, acknowledged);
+        }
+        finally
+        {
+            await RestoreGatewaysAsync(victim);
+        }
+    }
+
+    [Fact]
+    public async Task A_client_that_never_reads_is_closed_with_1013_and_the_others_miss_nothing()
+    {
+        var room = Names.Room("slow");
+        var replicas = await app.GetGatewayReplicasAsync();
+        await using var slow = await ChatClient.ConnectRawAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "sleepy"), receiveBufferSize: 4096);
+        var welcome = await slow.ReceiveJsonAsync();
+        await slow.JoinAsync(room);
+        slow.PauseReading();
+        await using var fastHere = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "fast1"));
+        await using var fastThere = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "fast2"));
+        await fastHere.JoinAsync(room);
+        await fastThere.JoinAsync(room);
+        await using var sender = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "loud"));
+        await sender.JoinAsync(room);
+
+        var sent = new List<Guid>();
+        var text = new string('x', 3990);
+        var fellBehind = app.Logs.WaitForAsync(l => l.Text.Contains($"Connection {(string?)welcome["connectionId"]} fell behind", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+        for (var i = 0; i < 1000 && !fellBehind.IsCompleted; i++)
+        {
+            sent.Add(await sender.SendAcknowledgedAsync(room, $"{i} {text}"));
+        }
+
+        await fellBehind;
+        slow.ResumeReading();
+
+        Assert.Equal(ChatConnectionCloseStatus.TryAgainLater, await slow.Closed.WaitAsync(TestTimeouts.Long, Ct));
+        foreach (var fast in new[] { fastHere, fastThere })
+        {
+            await fast.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == sent[^1].ToString(), TestTimeouts.Long);
+            var received = fast.Received.Where(f => f.Contains("\"type\":\"message\"", StringComparison.Ordinal))
+                .Select(f => Guid.Parse((string)System.Text.Json.Nodes.JsonNode.Parse(f)!["id"]!)).ToList();
+            Assert.Equal(sent, received);
+        }
+
+        output.WriteLine($"the slow client was closed after {sent.Count} messages of 4 KB");
+    }
+}
+
+/// <summary>The close status the gateway uses for a client that fell behind.</summary>
+static class ChatConnectionCloseStatus
+{
+    public const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
+}

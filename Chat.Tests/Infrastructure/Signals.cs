@@ -1,0 +1,21 @@
+using System.Runtime.InteropServices;
+
+namespace Chat.Tests.Infrastructure;
+
+/// <summary>POSIX signals to processes the app started (SIGTERM for a graceful stop, SIGKILL for a crash).</summary>
+static partial class Signals
+{
+    public const int Terminate = 15;
+    public const int Kill = 9;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
+
+    public static void Send(int processId, int signal)
+    {
+        if (SendSignal(processId, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({processId}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+}
