@@ -70,11 +70,17 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
         await fromAlice.StopAsync();
         await fromBob.StopAsync();
 
+        // Each gateway consumes the fanout again: a message from either replica reaches the other.
+        var fromAliceAfter = await alice.SendAcknowledgedAsync(room, "after the restart, from alice");
+        await bob.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == fromAliceAfter.ToString(), TestTimeouts.Long);
+        var fromBobAfter = await bob.SendAcknowledgedAsync(room, "after the restart, from bob");
+        await alice.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == fromBobAfter.ToString(), TestTimeouts.Long);
+
         // During the outage sends were answered unavailable (each within the client's timeout: none hung).
         Assert.Contains("unavailable", fromAlice.Errors.Concat(fromBob.Errors));
         Assert.All(fromAlice.Errors.Concat(fromBob.Errors), code => Assert.Equal("unavailable", code));
         output.WriteLine($"acknowledged {fromAlice.Acknowledged.Count + fromBob.Acknowledged.Count}, unavailable {fromAlice.Errors.Count + fromBob.Errors.Count}");
-        await AssertStoredExactlyOnceAsync(room, fromAlice.Acknowledged.Concat(fromBob.Acknowledged));
+        await AssertStoredExactlyOnceAsync(room, fromAlice.Acknowledged.Concat(fromBob.Acknowledged).Append(fromAliceAfter).Append(fromBobAfter));
     }
 
     [Fact]

@@ -102,35 +102,15 @@ public class ChatAppFixture : IAsyncLifetime
 
     /// <summary>
     /// The direct address of each gateway replica (its own port, behind the proxy), so a test can put clients on
-    /// different replicas for certain. Read from the replicas' <c>ASPNETCORE_URLS</c>.
+    /// different replicas for certain.
     /// </summary>
-    public async Task<IReadOnlyList<Uri>> GetGatewayReplicasAsync(int expected = 2)
-    {
-        var found = new Dictionary<string, Uri>();
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(TestTimeouts.Long);
-        await foreach (var e in App.ResourceNotifications.WatchAsync(cts.Token))
-        {
-            var urls = e.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value;
-            if (e.Resource.Name == Gateway && e.Snapshot.State?.Text == KnownResourceStates.Running && urls is not null)
-            {
-                found[e.ResourceId] = new Uri(urls.Split(';')[0].Replace("+", "localhost", StringComparison.Ordinal).Replace("*", "localhost", StringComparison.Ordinal));
-            }
-            else
-            {
-                found.Remove(e.ResourceId);
-            }
+    public async Task<IReadOnlyList<Uri>> GetGatewayReplicasAsync(int expected = 2) =>
+        [.. (await GetGatewayReplicaDetailsAsync(expected)).Select(r => r.Address)];
 
-            if (found.Count == expected)
-            {
-                break;
-            }
-        }
-
-        return [.. found.OrderBy(r => r.Key).Select(r => r.Value)];
-    }
-
-    /// <summary>Each running gateway replica: its resource id (for commands), direct address and process id.</summary>
+    /// <summary>
+    /// Each running gateway replica: its resource id (for commands), direct address (from its <c>ASPNETCORE_URLS</c>)
+    /// and the process id of the gateway itself.
+    /// </summary>
     public async Task<IReadOnlyList<GatewayReplica>> GetGatewayReplicaDetailsAsync(int expected = 2)
     {
         var found = new Dictionary<string, GatewayReplica>();
