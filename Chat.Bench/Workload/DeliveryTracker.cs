@@ -26,8 +26,6 @@ public sealed class DeliveryTracker : IBenchClientHandler
     long _accepted;
     long _rejected;
     long _lastAccept;
-    string? _lastRejection;
-    string? _closeReason;
 
     /// <param name="senders">The senders whose messages this receiver must get (the members of its room).</param>
     /// <param name="messagesPerSender">Messages each of them sends.</param>
@@ -58,14 +56,14 @@ public sealed class DeliveryTracker : IBenchClientHandler
 
     public long Rejected => Volatile.Read(ref _rejected);
 
-    public long LastReceiptTimestamp => Volatile.Read(ref _lastReceipt);
+    public long LastReceiptTimestamp => Interlocked.Read(ref _lastReceipt);
 
     public long LastAcceptTimestamp => Volatile.Read(ref _lastAccept);
 
-    public string? LastRejection => _lastRejection;
+    public string? LastRejection { get; private set; }
 
     /// <summary>Why the server closed this client's connection early, if it did.</summary>
-    public string? CloseReason => _closeReason;
+    public string? CloseReason { get; private set; }
 
     public bool IsComplete => Unique >= Expected;
 
@@ -82,12 +80,12 @@ public sealed class DeliveryTracker : IBenchClientHandler
 
     public void OnRejected(string code)
     {
-        _lastRejection = code;
+        LastRejection = code;
         Interlocked.Increment(ref _rejected);
         _window?.Release();
     }
 
-    public void OnClosed(string reason) => _closeReason ??= reason;
+    public void OnClosed(string reason) => CloseReason ??= reason;
 
     public void OnMessage(BenchPayload? payload)
     {
@@ -113,7 +111,7 @@ public sealed class DeliveryTracker : IBenchClientHandler
             word |= mask;
             _latency.RecordValue(micros);
             _unique++;
-            _lastReceipt = now;
+            Interlocked.Exchange(ref _lastReceipt, now);
         }
     }
 

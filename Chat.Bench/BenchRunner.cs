@@ -1,0 +1,292 @@
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Chat.Bench.Baselines;
+using Chat.Bench.Diagnostics;
+using Chat.Bench.Reporting;
+using Chat.Bench.Scenarios;
+using Chat.Bench.Targets;
+using Chat.Bench.Workload;
+
+namespace Chat.Bench;
+
+/// <summary>
+/// One bench run: starts (or attaches to) the app and the baselines, runs every scenario against every target with a
+/// warm-up and interleaved repetitions, prints a row per round and the tables at the end, and writes the report.
+/// </summary>
+public sealed class BenchRunner(BenchOptions options, TextWriter console)
+{
+    const string Ours = "Chat";
+
+    delegate Task<RoundResult> RoundRunner(WorkloadPlan plan, int repetition, IProgress<WorkloadProgress> progress, IRoundMeter meter, CancellationToken cancellationToken);
+
+    sealed record TargetRun(string Name, string Description, RoundRunner Run, bool RoomsApply = true);
+
+    public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var stamp = startedAt.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var output = options.ResolveOut();
+        using var logs = new FileLoggerProvider(Path.Combine(output, "tmp", stamp, "bench.log"));
+        var benchBuild = typeof(BenchRunner).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "unknown";
+        var notes = new List<string>();
+
+        console.WriteLine($"Chat.Bench: {options.Clients} clients × {options.Messages} messages, {options.Repetitions} repetitions, "
+            + $"scenarios {string.Join(", ", options.Scenarios)}, baselines {(options.Baselines.Count == 0 ? "none" : string.Join(", ", options.Baselines))}");
+        if (benchBuild != "Release")
+        {
+            console.WriteLine($"warning: the bench is a {benchBuild} build, and so is the app it starts: use 'dotnet run -c Release --project Chat.Bench'");
+        }
+
+        console.WriteLine($"log: {logs.FilePath}");
+        var background = await MeasureBackgroundLoadAsync(cancellationToken);
+        if (background is { } load)
+        {
+            console.WriteLine($"machine already {load:P0} busy with other work before the run{(load > 0.2 ? ": figures will be noisy" : "")}");
+        }
+
+        var appSettings = options.Gateways.Count == 0 ? options.Settings : new Dictionary<string, string>();
+        ChatApp? app = null;
+        RawSocketServer? socket = null;
+        SignalRPeer? signalR = null;
+        try
+        {
+            if (options.Gateways.Count == 0)
+            {
+                console.Write("starting the app through the AppHost (RabbitMQ, history, 2 gateways) … ");
+                var started = TimeProvider.System.GetTimestamp();
+                app = await ChatApp.StartAsync(appSettings, logs, cancellationToken);
+                console.WriteLine($"ready in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:0} s ({app.BuildConfiguration} build, "
+                    + $"gateways {string.Join(", ", app.Gateways.Select(g => g.Address.Authority))})");
+            }
+            else
+            {
+                app = ChatApp.Attach(options.Gateways, options.History, options.Broker);
+                console.WriteLine($"targeting the running app at {string.Join(", ", options.Gateways)}");
+                console.WriteLine("its own limits apply (by default 20 messages a second, bursts of 40, per connection): start it with "
+                    + "--Gateway:MessagesPerSecond=100000 --Gateway:MessageBurst=100000 --Gateway:SendQueueCapacity=100000, or messages above the burst are refused");
+                notes.Add("The bench targeted a running app and could not raise its limits; messages refused by its rate limit count as refused and lost.");
+            }
+
+            var raised = appSettings.Where(s => BenchOptions.LimitDefaults.ContainsKey(s.Key)).ToList();
+            if (raised.Count > 0)
+            {
+                var text = string.Join(", ", raised.Select(s => $"{s.Key} {BenchOptions.LimitDefaults[s.Key]} → {s.Value}"));
+                console.WriteLine($"limits raised for the bench: {text}");
+                notes.Add($"The bench raised the gateway's limits (configuration, not code): {text}. With the defaults, 100 clients sending 100 messages at once would be answered `rate_limited`.");
+            }
+
+            var others = appSettings.Where(s => !BenchOptions.LimitDefaults.ContainsKey(s.Key)).ToList();
+            if (others.Count > 0)
+            {
+                notes.Add($"Other AppHost configuration set with --set: {string.Join(", ", others.Select(s => $"{s.Key}={s.Value}"))}.");
+            }
+
+            var targets = new List<TargetRun>();
+            var ours = app.CreateTarget(options.ViaProxy);
+            targets.Add(new TargetRun(Ours, ours.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(ours, plan, rep, progress, meter, token)));
+            if (options.Baselines.Contains("broker"))
+            {
+                if (app.BrokerConnectionString is { } broker)
+                {
+                    targets.Add(new TargetRun(RawBrokerBaseline.Name, RawBrokerBaseline.Description,
+                        (plan, rep, progress, meter, token) => RawBrokerBaseline.RunAsync(broker, plan, rep, progress, meter, token), RoomsApply: false));
+                }
+                else
+                {
+                    console.WriteLine("raw broker baseline skipped: give the running app's broker with --broker amqp://…");
+                }
+            }
+
+            if (options.Baselines.Contains("socket"))
+            {
+                socket = await RawSocketServer.StartAsync(logs, cancellationToken);
+                targets.Add(new TargetRun(socket.Name, socket.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(socket, plan, rep, progress, meter, token)));
+            }
+
+            if (options.Baselines.Contains("signalr"))
+            {
+                signalR = await SignalRPeer.StartAsync(options.RedisServer, logs, cancellationToken);
+                targets.Add(new TargetRun(signalR.Name, signalR.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(signalR, plan, rep, progress, meter, token)));
+            }
+
+            var meter = new CpuMeter(() =>
+            {
+                var groups = new Dictionary<string, IReadOnlyList<int>>(app.ProcessGroups()) { ["bench"] = [Environment.ProcessId] };
+                if (signalR?.RedisPid is { } redis)
+                {
+                    groups["redis"] = [redis];
+                }
+
+                return groups;
+            });
+
+            var workload = new WorkloadOptions(options.Clients, options.Messages, options.Window) { StallTimeout = options.StallTimeout };
+            var rounds = new List<RoundResult>();
+            foreach (var scenario in options.Scenarios.Where(s => s is TalkScenario.Name or RoomsScenario.Name))
+            {
+                WorkloadPlan NewPlan(WorkloadOptions size) => scenario == TalkScenario.Name
+                    ? TalkScenario.Plan(size)
+                    : RoomsScenario.Plan(size, options.RoomSize);
+
+                var runs = targets.Where(t => scenario == TalkScenario.Name || t.RoomsApply).ToList();
+                console.WriteLine();
+                console.WriteLine(scenario == TalkScenario.Name
+                    ? $"talk: {options.Clients} clients in one room, each sends {options.Messages} and receives {(long)options.Clients * options.Messages:N0}"
+                    : $"rooms: {options.Clients} clients in rooms of {options.RoomSize}, each sends {options.Messages} and receives {(long)Math.Min(options.RoomSize, options.Clients) * options.Messages:N0}");
+                if (options.WarmupMessages > 0)
+                {
+                    foreach (var run in runs)
+                    {
+                        var progress = new ConsoleProgress(console, $"{scenario,-6} warm-up {run.Name,-11}");
+                        var warmup = await run.Run(NewPlan(workload with { Messages = options.WarmupMessages }), 0, progress, new CpuMeter(() => new Dictionary<string, IReadOnlyList<int>>()), cancellationToken);
+                        progress.Clear();
+                        console.WriteLine($"{scenario,-6} warm-up {run.Name,-11} {Row(warmup)}");
+                    }
+                }
+
+                // Repetitions interleave the targets, so that a disturbance of the machine does not fall on one target only.
+                for (var repetition = 1; repetition <= options.Repetitions; repetition++)
+                {
+                    foreach (var run in runs)
+                    {
+                        var label = $"{scenario,-6} rep {repetition}/{options.Repetitions} {run.Name,-11}";
+                        var progress = new ConsoleProgress(console, label);
+                        var result = await run.Run(NewPlan(workload), repetition, progress, meter, cancellationToken);
+                        progress.Clear();
+                        console.WriteLine($"{label} {Row(result)}");
+                        rounds.Add(result);
+                    }
+                }
+            }
+
+            IdleResult? idle = null;
+            if (options.Scenarios.Contains(IdleScenario.Name))
+            {
+                console.WriteLine();
+                console.WriteLine($"idle: opening up to {options.IdleConnections:N0} connections in steps of {options.IdleStep:N0}");
+                var progress = new ConsoleProgress(console, "idle  ");
+                idle = await IdleScenario.RunAsync(app, ours, options.IdleConnections, options.IdleStep, options.IdleHold, progress, cancellationToken);
+                progress.Clear();
+            }
+
+            var summaries = rounds.GroupBy(r => (r.Scenario, r.Target)).Select(g => ScenarioSummary.From([.. g])).ToList();
+            notes.AddRange(StandingNotes(options, app));
+            var report = new BenchReport
+            {
+                StartedAt = startedAt,
+                FinishedAt = DateTimeOffset.UtcNow,
+                Label = options.Label,
+                Machine = new MachineInfo(Environment.ProcessorCount, Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1),
+                    RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, benchBuild, app.BuildConfiguration),
+                Settings = new RunSettings(options.Scenarios, options.Baselines, options.Clients, options.Messages, options.Repetitions, options.WarmupMessages,
+                    options.Window, options.RoomSize, options.IdleConnections,
+                    app.Started ? "started by the bench through the AppHost" : $"running at {string.Join(", ", options.Gateways)}",
+                    options.ViaProxy, appSettings),
+                Targets = [.. targets.Select(t => new TargetInfo(t.Name, t.Description))],
+                Summaries = summaries,
+                Ratios = Ratios(summaries),
+                Idle = idle,
+                Rounds = rounds,
+                Notes = notes,
+                BackgroundLoad = background,
+            };
+
+            var runDirectory = Path.Combine(output, stamp);
+            ReportWriter.Write(report, runDirectory, Path.Combine(output, "latest"));
+            console.WriteLine();
+            console.Write(ReportTables.Results(report));
+            if (report.Ratios.Count > 0)
+            {
+                console.WriteLine();
+                console.Write(ReportTables.Ratios(report));
+            }
+
+            if (idle is not null)
+            {
+                console.WriteLine();
+                console.WriteLine(ReportTables.IdleSummary(report));
+            }
+
+            console.WriteLine();
+            console.WriteLine($"report: {runDirectory} (and {Path.Combine(output, "latest")})");
+            return report;
+        }
+        finally
+        {
+            if (signalR is not null)
+            {
+                await signalR.DisposeAsync();
+            }
+
+            if (socket is not null)
+            {
+                await socket.DisposeAsync();
+            }
+
+            if (app is not null)
+            {
+                if (app.Started)
+                {
+                    console.WriteLine("stopping the app …");
+                }
+
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The machine's busy share over 3 s before anything of the bench runs.</summary>
+    static async Task<double?> MeasureBackgroundLoadAsync(CancellationToken cancellationToken)
+    {
+        var start = LocalProcess.MachineCpuSeconds();
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        var end = LocalProcess.MachineCpuSeconds();
+        return start is { } a && end is { } b && b.Total > a.Total ? (b.Busy - a.Busy) / (b.Total - a.Total) : null;
+    }
+
+    static string Row(RoundResult r)
+    {
+        var stored = r.ExpectedStored is { } expected ? $"  stored {r.Stored:N0}/{expected:N0}" : "";
+        var verdict = r.IsClean ? "ok" : "FAIL";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"accepted {r.AcceptedPerSecond,9:N0}/s  deliveries {r.DeliveriesPerSecond,10:N0}/s  p50 {TextTable.Milliseconds(r.Latency.P50),6}  p99 {TextTable.Milliseconds(r.Latency.P99),6}  max {TextTable.Milliseconds(r.Latency.Max),6} ms  lost {r.Lost:N0}  dup {r.Duplicated:N0}{stored}  {verdict}")
+            + (r.Problem is null ? "" : $"  ({r.Problem})");
+    }
+
+    static List<Ratio> Ratios(IReadOnlyList<ScenarioSummary> summaries)
+    {
+        var ratios = new List<Ratio>();
+        foreach (var ours in summaries.Where(s => s.Target == Ours))
+        {
+            foreach (var theirs in summaries.Where(s => s.Scenario == ours.Scenario && s.Target != Ours))
+            {
+                double? Divide(double a, double b) => b > 0 ? a / b : null;
+                var accepted = Divide(ours.AcceptedPerSecond, theirs.AcceptedPerSecond);
+                var deliveries = theirs.Target == RawBrokerBaseline.Name ? null : Divide(ours.DeliveriesPerSecond, theirs.DeliveriesPerSecond);
+                var p99 = Divide(ours.Latency.P99, theirs.Latency.P99);
+                var goal = theirs.Target == "SignalR" ? 1.0 : 0.5;
+                var met = (accepted ?? 0) >= goal && (deliveries is null || deliveries >= goal) && (theirs.Target != "SignalR" || p99 <= 1.0);
+                ratios.Add(new Ratio(ours.Scenario, theirs.Target, accepted, deliveries, p99, goal, met));
+            }
+        }
+
+        return ratios;
+    }
+
+    static IEnumerable<string> StandingNotes(BenchOptions options, ChatApp app)
+    {
+        yield return $"One machine ({Environment.ProcessorCount} cores): the load generator shares the CPU with every server. It runs in the bench process "
+            + "together with the raw socket server and both SignalR instances; the gateways, history, RabbitMQ and DCP are other processes on the same cores. "
+            + "Absolute figures are therefore lower than with a separate load generator, and a target that needs less CPU leaves more for the clients.";
+        yield return "Ours does more per message than the socket and SignalR baselines: every message is published persistent with a confirm "
+            + "(the ack waits for it), goes through a quorum queue and is stored in SQLite. The raw broker baseline does the broker's part of that work alone.";
+        yield return options.ViaProxy
+            ? "Clients connected through the AppHost's DCP proxy, which balances per TCP connection (a development-time proxy, in the path of every frame)."
+            : $"Clients connected directly to each of the {app.Gateways.Count} gateway replicas, alternating (the AppHost's DCP proxy is a development-time component, left out of the path).";
+        yield return options.Window == 0
+            ? "Each client sends all its messages at once and then waits for everything (the talk's method), so latency includes queueing behind the client's own earlier messages."
+            : $"Each client keeps at most {options.Window} messages unacknowledged.";
+        yield return "Every figure is the median over the repetitions; lost and duplicated deliveries are also summed over all of them (check column: ok = none in any repetition, and the exact stored count).";
+    }
+}

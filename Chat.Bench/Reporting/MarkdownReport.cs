@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+
+namespace Chat.Bench.Reporting;
+
+/// <summary><c>report.md</c>: the tables, the targets, where the CPU went, the caveats, and the chart.</summary>
+public static class MarkdownReport
+{
+    public static string Render(BenchReport report)
+    {
+        var s = report.Settings;
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"# Chat.Bench — {report.StartedAt:yyyy-MM-dd HH:mm} UTC{(report.Label is null ? "" : $" — {report.Label}")}");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{s.Clients} clients × {s.Messages} messages, median of {s.Repetitions} repetitions after a warm-up of {s.WarmupMessages} messages per client; "
+            + $"send window: {(s.Window == 0 ? "all at once (the talk's method)" : s.Window.ToString(CultureInfo.InvariantCulture))}; rooms of {s.RoomSize} in `rooms`. "
+            + $"Machine: {report.Machine.Cores} cores, {report.Machine.MemoryGiB:0} GiB, {report.Machine.Os}, {report.Machine.Runtime}; app: {s.App} ({report.Machine.AppBuild} build), bench: {report.Machine.BenchBuild} build.");
+        text.AppendLine();
+        text.AppendLine("![latency percentiles and throughput](chart.svg)");
+        text.AppendLine();
+        text.AppendLine("## Results (medians)");
+        text.AppendLine();
+        text.AppendLine(ReportTables.Results(report));
+        text.AppendLine("Accepted msg/s: acknowledged messages over the time from the start signal to the last acknowledgement. Deliveries/s: "
+            + "distinct deliveries over the time from the start signal to the last delivery. Latency: from the send call to each receipt, "
+            + "every delivery recorded (HdrHistogram, µs). Lost = expected − distinct deliveries; dup = deliveries of a message a client already had. "
+            + "Stored: the history count of the round's rooms afterwards (must equal clients × messages).");
+        text.AppendLine();
+        if (report.Ratios.Count > 0)
+        {
+            text.AppendLine("## Ours as a ratio to the baselines");
+            text.AppendLine();
+            text.AppendLine(ReportTables.Ratios(report));
+            text.AppendLine("Throughputs: ours ÷ theirs (higher is better). p99: ours ÷ theirs (lower is better). The raw broker delivers each message to "
+                + "3 queues, not to every client, so only its accepted rate and latency compare.");
+            text.AppendLine();
+        }
+
+        text.AppendLine("## Where the CPU went (seconds during the timed part, medians)");
+        text.AppendLine();
+        text.AppendLine(ReportTables.Cpu(report));
+        text.AppendLine("`bench` is this process: the load generator, and also the raw socket server and both SignalR instances, which run in it. "
+            + "`others`: the machine's busy time not in any of these processes: the kernel's network work (softirq) and whatever else ran on the machine. "
+            + "On this machine every process shares the same cores, so the load generator takes CPU the servers would otherwise have.");
+        if (report.BackgroundLoad is { } background)
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"Before the run the machine was already {background:P0} busy with other work (measured over 3 s).");
+        }
+        text.AppendLine();
+        if (report.Idle is not null)
+        {
+            text.AppendLine("## Idle connections");
+            text.AppendLine();
+            text.AppendLine(ReportTables.IdleSummary(report));
+            text.AppendLine();
+            text.AppendLine(ReportTables.Idle(report));
+            text.AppendLine("Figures from the gateways' own metrics (`chat.gateway.connections`, `dotnet.process.memory.working_set`, "
+                + "`dotnet.gc.last_collection.heap.size`), read over EventPipe as `dotnet-counters` does.");
+            text.AppendLine();
+        }
+
+        text.AppendLine("## Targets");
+        text.AppendLine();
+        foreach (var target in report.Targets)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- **{target.Name}** — {target.Description}");
+        }
+
+        text.AppendLine();
+        if (s.AppSettings.Count > 0)
+        {
+            text.AppendLine("## Configuration the bench set");
+            text.AppendLine();
+            foreach (var (key, value) in s.AppSettings)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- `{key}={value}`");
+            }
+
+            text.AppendLine();
+        }
+
+        var problems = report.Summaries.SelectMany(x => x.Problems.Select(p => $"{x.Scenario}/{x.Target} {p}")).ToList();
+        if (problems.Count > 0)
+        {
+            text.AppendLine("## Problems");
+            text.AppendLine();
+            foreach (var problem in problems)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {problem}");
+            }
+
+            text.AppendLine();
+        }
+
+        text.AppendLine("## Notes");
+        text.AppendLine();
+        foreach (var note in report.Notes)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
+        }
+
+        return text.ToString();
+    }
+}

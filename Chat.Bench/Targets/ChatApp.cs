@@ -1,0 +1,323 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Chat.Bench.Diagnostics;
+
+namespace Chat.Bench.Targets;
+
+/// <summary>A gateway replica: its own address (not the DCP proxy's), its process, and its build.</summary>
+public sealed record GatewayReplica(Uri Address, int? Pid, string Node, string ExecutablePath);
+
+/// <summary>
+/// The whole platform, either started here through the AppHost (Aspire.Hosting.Testing, in this process: RabbitMQ,
+/// history, two gateway replicas) with a fresh data directory that is deleted at the end, or a running one the bench
+/// only connects to. Knows the app's addresses, its broker and, on Linux, its processes.
+/// </summary>
+public sealed class ChatApp : IAsyncDisposable
+{
+    static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+
+    DistributedApplication? _app;
+    string? _dataDirectory;
+    int? _brokerPort;
+
+    ChatApp()
+    {
+    }
+
+    /// <summary>The gateways clients connect to directly, one address per replica (or the addresses given).</summary>
+    public IReadOnlyList<GatewayReplica> Gateways { get; private set; } = [];
+
+    /// <summary>The AppHost's gateway endpoint: DCP's proxy, which balances over the replicas per TCP connection.</summary>
+    public Uri? ProxyAddress { get; private set; }
+
+    public Uri? HistoryAddress { get; private set; }
+
+    public HttpClient? History { get; private set; }
+
+    /// <summary>The AMQP connection string of the app's broker, for the raw broker baseline on the very same broker.</summary>
+    public string? BrokerConnectionString { get; private set; }
+
+    /// <summary>The AppHost configuration this bench set (limits it raised and anything given with <c>--set</c>).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary><c>Release</c> or <c>Debug</c>, read from where the gateway executables are; <c>unknown</c> when not found.</summary>
+    public string BuildConfiguration => Gateways.Select(g => g.ExecutablePath).FirstOrDefault(p => p.Length > 0) switch
+    {
+        { } path when path.Contains("/Release/", StringComparison.Ordinal) => "Release",
+        { } path when path.Contains("/Debug/", StringComparison.Ordinal) => "Debug",
+        _ => "unknown",
+    };
+
+    /// <summary>Whether the bench started the app (and so stops it).</summary>
+    public bool Started => _app is not null;
+
+    /// <summary>
+    /// Starts the app through the AppHost with a fresh data directory, <paramref name="settings"/> as AppHost configuration
+    /// (for example <c>Gateway:MessagesPerSecond</c>), and waits until the broker, history and both gateways are healthy.
+    /// </summary>
+    public static async Task<ChatApp> StartAsync(IReadOnlyDictionary<string, string> settings, ILoggerProvider? logs, CancellationToken cancellationToken)
+    {
+        var chat = new ChatApp
+        {
+            _dataDirectory = Path.Combine(Path.GetTempPath(), $"chat-bench-{Guid.NewGuid():N}"),
+            Settings = settings,
+        };
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StartTimeout);
+            var token = timeout.Token;
+
+            string[] args =
+            [
+                $"--Chat:DataDirectory={chat._dataDirectory}",
+                "--Chat:GatewayPort=0",
+                "--Chat:HistoryPort=0",
+                .. settings.Select(s => $"--{s.Key}={s.Value}"),
+            ];
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Chat_AppHost>(args, token);
+            builder.Services.AddLogging(logging =>
+            {
+                logging.ClearProviders();
+                if (logs is not null)
+                {
+                    logging.AddProvider(logs);
+                }
+
+                logging.SetMinimumLevel(LogLevel.Information);
+            });
+
+            chat._app = await builder.BuildAsync(token);
+            await chat._app.StartAsync(token);
+            foreach (var resource in new[] { "messaging", "history", "gateway" })
+            {
+                await chat._app.ResourceNotifications.WaitForResourceHealthyAsync(resource, token);
+            }
+
+            chat.ProxyAddress = chat._app.GetEndpoint("gateway", "http");
+            chat.HistoryAddress = chat._app.GetEndpoint("history", "http");
+            chat.History = new HttpClient { BaseAddress = chat.HistoryAddress };
+            chat.BrokerConnectionString = await chat._app.GetConnectionStringAsync("messaging", token);
+            chat._brokerPort = new Uri(chat.BrokerConnectionString!).Port;
+
+            var replicas = settings.TryGetValue("Chat:GatewayReplicas", out var configured) ? int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture) : 2;
+            chat.Gateways = await FindReplicasAsync(chat._brokerPort.Value, replicas, token);
+            await chat.WaitForGatewaysAsync(token);
+            return chat;
+        }
+        catch
+        {
+            await chat.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A running app: its gateway address(es), history address and (for the raw broker baseline) broker.</summary>
+    public static ChatApp Attach(IReadOnlyList<Uri> gateways, Uri? history, string? broker)
+    {
+        var locals = LocalProcess.All().Where(p => p.Name == "Chat.Gateway").Select(p => (Process: p, Environment: p.Environment())).ToList();
+        var replicas = gateways.Select(address =>
+        {
+            var match = locals.FirstOrDefault(l => l.Environment.TryGetValue("ASPNETCORE_URLS", out var urls)
+                && urls.Split(';').Any(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Port == address.Port));
+            return match.Process is null
+                ? new GatewayReplica(address, null, address.Authority, "")
+                : new GatewayReplica(address, match.Process.Pid, NodeOf(match.Environment) ?? address.Authority, match.Process.ExecutablePath());
+        }).ToList();
+
+        return new ChatApp
+        {
+            Gateways = replicas,
+            HistoryAddress = history,
+            History = history is null ? null : new HttpClient { BaseAddress = history },
+            BrokerConnectionString = broker,
+            _brokerPort = broker is null ? null : new Uri(broker).Port,
+        };
+    }
+
+    /// <summary>The target: clients go to each replica directly, or through DCP's proxy when <paramref name="viaProxy"/>.</summary>
+    public ChatAppTarget CreateTarget(bool viaProxy)
+    {
+        var addresses = viaProxy && ProxyAddress is not null ? [ProxyAddress] : Gateways.Select(g => g.Address).ToList();
+        var how = viaProxy && ProxyAddress is not null
+            ? $"through the AppHost's proxy {ProxyAddress.Authority}, which balances over {Gateways.Count} replicas"
+            : $"directly to {Gateways.Count} gateway replica(s), connections alternating";
+        return new ChatAppTarget(addresses, History,
+            $"Chat: gateways ({BuildConfiguration} build) + RabbitMQ (MassTransit, confirms, persistent) + history (SQLite); clients {how}");
+    }
+
+    /// <summary>The app's processes by role, for CPU accounting (Linux; empty groups elsewhere).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<int>> ProcessGroups()
+    {
+        var all = LocalProcess.All();
+        var groups = new Dictionary<string, IReadOnlyList<int>>
+        {
+            ["gateways"] = Gateways.Where(g => g.Pid is not null).Select(g => g.Pid!.Value).ToList(),
+        };
+
+        if (_brokerPort is { } port)
+        {
+            groups["history"] = all.Where(p => p.Name == "Chat.History" && UsesBroker(p, port)).Select(p => p.Pid).ToList();
+        }
+
+        if (_dataDirectory is not null)
+        {
+            groups["broker"] = all.Where(p => p.Name == "beam.smp" && p.CommandLine.Contains(_dataDirectory, StringComparison.Ordinal)).Select(p => p.Pid).ToList();
+            groups["dcp"] = DcpProcesses(all).Select(p => p.Pid).ToList();
+        }
+
+        return groups;
+    }
+
+    static async Task<IReadOnlyList<GatewayReplica>> FindReplicasAsync(int brokerPort, int expected, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var replicas = LocalProcess.All()
+                .Where(p => p.Name == "Chat.Gateway" && UsesBroker(p, brokerPort))
+                .Select(p => (Process: p, Environment: p.Environment()))
+                .Where(p => p.Environment.ContainsKey("ASPNETCORE_URLS"))
+                .Select(p => new GatewayReplica(
+                    Loopback(new Uri(p.Environment["ASPNETCORE_URLS"].Split(';')[0])),
+                    p.Process.Pid,
+                    NodeOf(p.Environment) ?? p.Process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    p.Process.ExecutablePath()))
+                .OrderBy(r => r.Address.Port)
+                .ToList();
+            if (replicas.Count >= expected || !OperatingSystem.IsLinux())
+            {
+                return replicas;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+    }
+
+    async Task WaitForGatewaysAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var gateway in Gateways)
+        {
+            while (true)
+            {
+                try
+                {
+                    using var response = await http.GetAsync(new Uri(gateway.Address, "/health"), cancellationToken);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // not listening yet
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
+        }
+    }
+
+    static bool UsesBroker(LocalProcess process, int brokerPort) =>
+        process.Environment().TryGetValue("ConnectionStrings__messaging", out var broker)
+        && Uri.TryCreate(broker, UriKind.Absolute, out var uri) && uri.Port == brokerPort;
+
+    static string? NodeOf(IReadOnlyDictionary<string, string> environment) =>
+        environment.TryGetValue("OTEL_RESOURCE_ATTRIBUTES", out var attributes)
+            ? attributes.Split(',').Select(a => a.Split('=', 2)).FirstOrDefault(a => a.Length == 2 && a[0] == "service.instance.id")?[1]
+            : null;
+
+    static Uri Loopback(Uri uri) => uri.Host == "localhost" ? new UriBuilder(uri) { Host = "127.0.0.1" }.Uri : uri;
+
+    /// <summary>DCP's API server (watching this process) and its controllers (which run the proxies).</summary>
+    static IEnumerable<LocalProcess> DcpProcesses(IReadOnlyList<LocalProcess> all)
+    {
+        var apiServers = all.Where(p => p.Name == "dcp" && p.CommandLine.Contains("start-apiserver", StringComparison.Ordinal)
+            && p.CommandLine.Contains($"--monitor {Environment.ProcessId} ", StringComparison.Ordinal)).ToList();
+        foreach (var apiServer in apiServers)
+        {
+            yield return apiServer;
+            foreach (var controller in all.Where(p => p.Name == "dcp" && p.CommandLine.Contains("run-controllers", StringComparison.Ordinal)
+                && p.CommandLine.Contains($"--monitor {apiServer.Pid} ", StringComparison.Ordinal)))
+            {
+                yield return controller;
+            }
+        }
+    }
+
+    /// <summary>Stops the app if the bench started it, deletes its data directory, and makes sure none of its processes remain.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        History?.Dispose();
+        if (_app is not null)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(StopTimeout);
+                await _app.StopAsync(timeout.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or AggregateException)
+            {
+                // Disposing below ends what is left.
+            }
+
+            await _app.DisposeAsync();
+            _app = null;
+        }
+
+        if (_dataDirectory is not null)
+        {
+            KillLeftovers();
+            for (var attempt = 0; attempt < 10 && Directory.Exists(_dataDirectory); attempt++)
+            {
+                try
+                {
+                    Directory.Delete(_dataDirectory, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500));
+                }
+            }
+        }
+    }
+
+    /// <summary>Anything of this app still running after the AppHost stopped: its broker and epmd, its services, its DCP.</summary>
+    void KillLeftovers()
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var all = LocalProcess.All();
+            var leftovers = all.Where(p =>
+                    (p.Name is "beam.smp" && p.CommandLine.Contains(_dataDirectory!, StringComparison.Ordinal))
+                    || (p.Name is "epmd" && p.WorkingDirectory().StartsWith(_dataDirectory!, StringComparison.Ordinal))
+                    || (p.Name is "Chat.Gateway" or "Chat.History" && _brokerPort is { } port && UsesBroker(p, port)))
+                .Concat(DcpProcesses(all))
+                .ToList();
+            if (leftovers.Count == 0)
+            {
+                return;
+            }
+
+            if (attempt >= 10)
+            {
+                foreach (var process in leftovers)
+                {
+                    try
+                    {
+                        using var handle = System.Diagnostics.Process.GetProcessById(process.Pid);
+                        handle.Kill(entireProcessTree: true);
+                    }
+                    catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+                    {
+                        // gone meanwhile
+                    }
+                }
+            }
+
+            Thread.Sleep(500);
+        }
+    }
+}
