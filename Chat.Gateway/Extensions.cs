@@ -30,6 +30,9 @@ static class Extensions
         services.AddSingleton<ChatSessionServices>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionAcceptor>();
+        services.AddSingleton<FanoutQueue>();
+        services.AddHostedService<FanoutWatchdog>();
+        services.AddHealthChecks().AddCheck<FanoutHealthCheck>("fanout-queue", tags: ["ready"]);
 
         var historyTimeout = builder.Configuration.GetValue($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.HistoryTimeout)}", TimeSpan.FromSeconds(2));
         // The service defaults' standard handler would retry for up to 30 s; join must answer within HistoryTimeout.
@@ -51,7 +54,8 @@ static class Extensions
                 resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
             });
 
-        // Aspire's RabbitMQ client: its IConnection, health check and telemetry (used by the broker health of /health).
+        // Aspire's RabbitMQ client: an IConnection that recovers by itself, with its health check. The gateway uses it to
+        // look at its own fanout queue from outside MassTransit (FanoutQueue, FanoutHealthCheck, FanoutWatchdog).
         builder.AddRabbitMQClient("messaging");
 
         services.AddMassTransit(bus =>

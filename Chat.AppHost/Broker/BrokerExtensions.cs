@@ -60,8 +60,10 @@ static class BrokerExtensions
 
         var broker = new LocalRabbitMQResource(name, RabbitMQServer, home);
         var healthCheckKey = $"{name}-amqp";
+        // One instance for every run of the check: it keeps its connection open once the broker answers.
+        var healthCheck = new RabbitMQConnectivityHealthCheck(broker);
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckKey, _ => new RabbitMQConnectivityHealthCheck(broker), HealthStatus.Unhealthy, tags: null, timeout: TimeSpan.FromSeconds(5)));
+            healthCheckKey, _ => healthCheck, HealthStatus.Unhealthy, tags: null, timeout: TimeSpan.FromSeconds(5)));
 
         return builder.AddResource(broker)
             .WithEndpoint(name: LocalRabbitMQResource.PrimaryEndpointName, scheme: "tcp", env: "RABBITMQ_NODE_PORT", isProxied: false)

@@ -29,11 +29,7 @@ public abstract class ChatSession : IChatSession, IDisposable
 
     public abstract ValueTask OnBinaryFrameAsync(CancellationToken cancellationToken);
 
-    public void OnClosed()
-    {
-        Services.Rooms.LeaveAll(Connection);
-        Dispose();
-    }
+    public void OnClosed() => Services.Rooms.LeaveAll(Connection);
 
     /// <summary>Takes one token of the connection's send rate; <see langword="false"/> when the rate is exceeded.</summary>
     protected bool TryAcquireSendPermit() => _rateLimiter.TryAcquire();

@@ -1,4 +1,3 @@
-using Chat.Gateway.Diagnostics;
 using MassTransit;
 
 namespace Chat.Gateway.Messaging;
@@ -11,12 +10,12 @@ namespace Chat.Gateway.Messaging;
 /// </summary>
 public sealed class ChatMessageConsumerDefinition : ConsumerDefinition<ChatMessageConsumer>
 {
-    public ChatMessageConsumerDefinition(GatewayNode node)
+    public ChatMessageConsumerDefinition(FanoutQueue queue)
     {
         Endpoint(e =>
         {
+            e.Name = queue.Name;
             e.Temporary = true;
-            e.InstanceId = node.Id;
             e.PrefetchCount = 512;
             e.ConcurrentMessageLimit = 1;
         });

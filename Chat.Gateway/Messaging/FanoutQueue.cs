@@ -1,0 +1,39 @@
+using System.Text.RegularExpressions;
+using Chat.Gateway.Diagnostics;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Chat.Gateway.Messaging;
+
+/// <summary>
+/// This instance's temporary fanout queue (<c>chat-message-&lt;node&gt;</c>), and a look at it from outside MassTransit:
+/// through Aspire's RabbitMQ connection (which recovers by itself) it asks the broker whether the queue exists and
+/// has a consumer. A gateway whose queue has none receives no messages, however healthy it otherwise looks.
+/// </summary>
+public sealed partial class FanoutQueue(GatewayNode node, IServiceProvider services)
+{
+    public string Name { get; } = "chat-message-" + UnsafeCharacters().Replace(node.Id.ToLowerInvariant(), "-");
+
+    /// <summary>The queue's consumers; 0 when it does not exist; <see langword="null"/> when the broker cannot be asked.</summary>
+    public async Task<uint?> GetConsumerCountAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var connection = services.GetRequiredService<IConnection>();
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            var queue = await channel.QueueDeclarePassiveAsync(Name, cancellationToken);
+            return queue.ConsumerCount;
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
+        catch (Exception ex) when (ex is RabbitMQClientException or IOException or OperationInterruptedException or AlreadyClosedException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex("[^a-z0-9-]")]
+    private static partial Regex UnsafeCharacters();
+}
