@@ -51,8 +51,10 @@ static class Extensions
                 resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
             });
 
-        // Aspire's RabbitMQ client: its IConnection, health check and telemetry (used by the broker health of /health).
-        builder.AddRabbitMQClient("messaging");
+        // Aspire's RabbitMQ client: its IConnection and health check (used by the broker health of /health). Its tracing
+        // is off: it would listen to RabbitMQ.Client's own sources, which trace MassTransit's channel too, doubling every
+        // hop of a message's trace with AMQP-level "publish "/"deliver " spans beside MassTransit's send/receive/process.
+        builder.AddRabbitMQClient("messaging", settings => settings.DisableTracing = true);
 
         services.AddMassTransit(bus =>
         {
