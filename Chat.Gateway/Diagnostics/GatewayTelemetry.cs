@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Chat.Gateway.Rooms;
 
 namespace Chat.Gateway.Diagnostics;
 
@@ -24,7 +25,6 @@ public sealed class GatewayTelemetry : IDisposable
     public const string ProtocolAttribute = "chat.protocol";
     public const string RecipientsAttribute = "chat.recipients";
     public const string ErrorTypeAttribute = "error.type";
-    public const string ErrorCodeAttribute = "error.code";
 
     public static readonly ActivitySource Source = new(Name);
 
@@ -32,14 +32,21 @@ public sealed class GatewayTelemetry : IDisposable
 
     readonly Meter _meter;
 
-    public GatewayTelemetry(IMeterFactory meterFactory)
+    /// <param name="meterFactory">Where the meter comes from (so tests can listen to it).</param>
+    /// <param name="rooms">The rooms to observe for <c>chat.gateway.rooms</c>; none in unit tests that need no gauge.</param>
+    public GatewayTelemetry(IMeterFactory meterFactory, RoomRegistry? rooms = null)
     {
         _meter = meterFactory.Create(Name);
         Connections = _meter.CreateUpDownCounter<long>("chat.gateway.connections", "{connection}", "Open WebSocket connections on this replica.");
         RoomMemberships = _meter.CreateUpDownCounter<long>("chat.gateway.room_memberships", "{membership}", "Rooms joined, summed over this replica's connections.");
+        if (rooms is not null)
+        {
+            _meter.CreateObservableGauge("chat.gateway.rooms", () => rooms.Count, "{room}", "Rooms with at least one member connected to this replica.");
+        }
+
         MessagesAccepted = _meter.CreateCounter<long>("chat.gateway.messages.accepted", "{message}", "Messages confirmed by the broker and acknowledged to the sender.");
         MessagesDelivered = _meter.CreateCounter<long>("chat.gateway.messages.delivered", "{message}", "Message frames written to sockets.");
-        MessagesRejected = _meter.CreateCounter<long>("chat.gateway.messages.rejected", "{frame}", "Client frames answered with an error, by error code.");
+        MessagesRejected = _meter.CreateCounter<long>("chat.gateway.messages.rejected", "{frame}", "Client frames answered with an error, by error code (error.type).");
         ConnectionsClosedSlow = _meter.CreateCounter<long>("chat.gateway.connections.closed_slow", "{connection}", "Connections closed with 1013 because they fell behind.");
         PublishDuration = _meter.CreateHistogram("chat.gateway.publish.duration", "s", "Time from publish to the broker's confirm (error.type set when it failed).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -56,7 +63,8 @@ public sealed class GatewayTelemetry : IDisposable
     public Histogram<double> PublishDuration { get; }
     public Histogram<double> DeliveryLatency { get; }
 
-    public void Rejected(string code) => MessagesRejected.Add(1, new KeyValuePair<string, object?>(ErrorCodeAttribute, code));
+    /// <summary>Counts a frame answered with <c>error</c>; the PROTOCOL.md code is the <c>error.type</c>.</summary>
+    public void Rejected(string code) => MessagesRejected.Add(1, new KeyValuePair<string, object?>(ErrorTypeAttribute, code));
 
     public void Dispose() => _meter.Dispose();
 }
