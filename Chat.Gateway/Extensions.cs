@@ -55,8 +55,10 @@ static class Extensions
             });
 
         // Aspire's RabbitMQ client: an IConnection that recovers by itself, with its health check. The gateway uses it to
-        // look at its own fanout queue from outside MassTransit (FanoutQueue, FanoutHealthCheck, FanoutWatchdog).
-        builder.AddRabbitMQClient("messaging");
+        // look at its own fanout queue from outside MassTransit (FanoutQueue, FanoutHealthCheck, FanoutWatchdog). Its
+        // tracing is off: it would listen to RabbitMQ.Client's own sources, which trace MassTransit's channel too,
+        // doubling every hop of a message's trace with AMQP-level "publish "/"deliver " spans beside MassTransit's.
+        builder.AddRabbitMQClient("messaging", settings => settings.DisableTracing = true);
 
         services.AddMassTransit(bus =>
         {

@@ -33,7 +33,8 @@ static class Extensions
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, HistoryJsonContext.Default);
         });
 
-        builder.AddRabbitMQClient("messaging");
+        // Tracing off, as in the gateway: MassTransit's spans already trace each message; RabbitMQ.Client's would double them.
+        builder.AddRabbitMQClient("messaging", settings => settings.DisableTracing = true);
 
         services.AddMassTransit(bus =>
         {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -42,6 +43,13 @@ public static class Extensions
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
         });
+
+        // The OTLP log records carry their trace id. In development the console (the dashboard's Console logs) shows it
+        // too: the host adds TraceId and SpanId to the scope of every entry written inside an activity.
+        if (builder.Environment.IsDevelopment())
+        {
+            builder.Services.Configure<SimpleConsoleFormatterOptions>(console => console.IncludeScopes = true);
+        }
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics

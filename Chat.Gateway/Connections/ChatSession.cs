@@ -35,18 +35,25 @@ public abstract class ChatSession : IChatSession, IDisposable
     protected bool TryAcquireSendPermit() => _rateLimiter.TryAcquire();
 
     /// <summary>
-    /// Starts the span of one sent message. It is the root of the message's trace (not a child of the connection's
-    /// long-lived upgrade request), linked to that request so the two can still be found from each other.
+    /// Starts the span of one sent message (<see cref="GatewayTelemetry.SendActivityName"/>, kind server: it serves
+    /// the client's frame). It is the root of the message's trace, not a child of the upgrade request's activity: that
+    /// one lasts as long as the connection, and every message would otherwise pile into one endless trace. A link
+    /// keeps the way from the message to its connection's request. MassTransit's publish span becomes its child; the
+    /// publisher adds the message id, or the error when the broker did not confirm.
     /// </summary>
-    protected static Activity? StartSendActivity(string room, string connectionId)
+    protected Activity? StartSendActivity(string room, string connectionId)
     {
         var connectionActivity = Activity.Current;
-        Activity.Current = null;
-        var activity = GatewayTelemetry.Source.StartActivity(ActivityKind.Server, default,
-            tags: [new("chat.room", room), new("chat.connection.id", connectionId)],
+        Activity.Current = null; // the async caller's copy only: the receive loop keeps the request's activity
+        return GatewayTelemetry.Source.StartActivity(ActivityKind.Server, parentContext: default,
+            tags:
+            [
+                new(GatewayTelemetry.RoomAttribute, room),
+                new(GatewayTelemetry.ConnectionIdAttribute, connectionId),
+                new(GatewayTelemetry.ProtocolAttribute, Connection.Kind == ConnectionKind.Json ? "json" : "text"),
+            ],
             links: connectionActivity is null ? null : [new ActivityLink(connectionActivity.Context)],
-            name: "chat send");
-        return activity;
+            name: GatewayTelemetry.SendActivityName);
     }
 
     protected void Reject(string code) => Services.Telemetry.Rejected(code);

@@ -28,14 +28,16 @@ public sealed partial class ChatMessagePublisher(
     public async Task<ChatMessage?> PublishAsync(string room, string user, string text)
     {
         var message = new ChatMessage(ids.NewId(), room, user, text, time.GetUtcNow(), node.Id);
-        var activity = Activity.Current;
-        activity?.SetTag("messaging.message.id", message.Id.ToString());
+        var activity = Activity.Current; // the send span (ChatSession.StartSendActivity)
+        activity?.SetTag(GatewayTelemetry.MessageIdAttribute, message.Id.ToString());
 
         using var timeout = new CancellationTokenSource(_timeout, time);
         var started = time.GetTimestamp();
         try
         {
-            await bus.Publish(message, timeout.Token);
+            // The chat id is also MassTransit's message id, so every span of the message (MassTransit's included)
+            // carries the same messaging.message.id, and a broker-level redelivery is recognisably the same message.
+            await bus.Publish(message, context => context.MessageId = message.Id, timeout.Token);
             telemetry.PublishDuration.Record(time.GetElapsedTime(started).TotalSeconds);
             telemetry.MessagesAccepted.Add(1);
             return message;
@@ -43,6 +45,10 @@ public sealed partial class ChatMessagePublisher(
         catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or TimeoutException
             or RabbitMQ.Client.Exceptions.RabbitMQClientException or System.IO.IOException)
         {
+            var errorType = ex.GetType().FullName;
+            telemetry.PublishDuration.Record(time.GetElapsedTime(started).TotalSeconds,
+                new KeyValuePair<string, object?>(GatewayTelemetry.ErrorTypeAttribute, errorType));
+            activity?.SetTag(GatewayTelemetry.ErrorTypeAttribute, errorType);
             activity?.SetStatus(ActivityStatusCode.Error, "publish not confirmed");
             Log.PublishFailed(logger, message.Id, room, ex.GetType().Name, ex.Message);
             return null;

@@ -8,6 +8,15 @@ public sealed class HistoryTelemetry : IDisposable
 {
     public const string Name = "Chat.History";
 
+    /// <summary>The span of storing one consumed message: from handing it to the writer until its batch committed.</summary>
+    public const string StoreActivityName = "history store";
+
+    /// <summary>The span of the commit that stored one message (database conventions: operation and table).</summary>
+    public const string InsertActivityName = "INSERT messages";
+
+    public const string MessageIdAttribute = "messaging.message.id";
+    public const string RoomAttribute = "chat.room";
+
     public static readonly ActivitySource Source = new(Name);
 
     readonly Meter _meter;

@@ -22,9 +22,10 @@ public sealed partial class StoreChatMessageConsumer(BatchingMessageWriter write
             throw new InvalidChatMessageException(reason);
         }
 
-        using var activity = HistoryTelemetry.Source.StartActivity("history store", ActivityKind.Internal);
-        activity?.SetTag("chat.room", message.Room);
-        activity?.SetTag("messaging.message.id", message.Id.ToString());
+        // A child of MassTransit's consume span; its duration is the wait for the group commit, whose insert is its child.
+        using var activity = HistoryTelemetry.Source.StartActivity(HistoryTelemetry.StoreActivityName, ActivityKind.Internal);
+        activity?.SetTag(HistoryTelemetry.RoomAttribute, message.Room);
+        activity?.SetTag(HistoryTelemetry.MessageIdAttribute, message.Id.ToString());
         await writer.WriteAsync(message, context.CancellationToken);
     }
 

@@ -70,10 +70,7 @@ public sealed partial class BatchingMessageWriter(
 
     async Task CommitAsync(List<PendingWrite> batch, List<ChatMessage> messages)
     {
-        using var activity = HistoryTelemetry.Source.StartActivity(ActivityKind.Internal, parentContext: default,
-            tags: [new("db.system.name", "sqlite"), new("db.operation.name", "INSERT"), new("db.operation.batch.size", batch.Count)],
-            links: batch.Where(p => p.Parent != default).Select(p => new ActivityLink(p.Parent)),
-            name: "history insert batch");
+        var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
         try
         {
@@ -86,6 +83,7 @@ public sealed partial class BatchingMessageWriter(
             foreach (var pending in batch)
             {
                 telemetry.Lag.Record(Math.Max(0, (now - pending.Message.SentAt).TotalSeconds));
+                RecordInsert(pending, batch.Count, startedAt, now, error: null);
             }
 
             // Which of the batch were new is not known per row; a redelivery is reported as stored, which it is.
@@ -96,13 +94,53 @@ public sealed partial class BatchingMessageWriter(
         }
         catch (Exception ex)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             Log.CommitFailed(logger, batch.Count, ex);
+            var now = time.GetUtcNow();
             foreach (var pending in batch)
             {
+                RecordInsert(pending, batch.Count, startedAt, now, ex);
                 pending.Completion.TrySetException(ex);
             }
         }
+    }
+
+    /// <summary>
+    /// Records the commit that stored (or failed to store) one message as a span of that message's own trace, a child
+    /// of its <c>history store</c> span: one transaction serves the whole batch, and this way every message's trace
+    /// shows its insert. Named and tagged by OpenTelemetry's database conventions; the batch size tells how many
+    /// messages shared the commit.
+    /// </summary>
+    static void RecordInsert(PendingWrite pending, int batchSize, DateTimeOffset started, DateTimeOffset ended, Exception? error)
+    {
+        if (pending.Parent == default)
+        {
+            return; // not traced
+        }
+
+        using var activity = HistoryTelemetry.Source.StartActivity(HistoryTelemetry.InsertActivityName, ActivityKind.Client,
+            pending.Parent, startTime: started);
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag("db.system.name", "sqlite");
+        activity.SetTag("db.operation.name", "INSERT");
+        activity.SetTag("db.collection.name", "messages");
+        if (batchSize > 1)
+        {
+            activity.SetTag("db.operation.batch.size", batchSize); // the conventions define it for two or more
+        }
+
+        activity.SetTag(HistoryTelemetry.RoomAttribute, pending.Message.Room);
+        activity.SetTag(HistoryTelemetry.MessageIdAttribute, pending.Message.Id.ToString());
+        if (error is not null)
+        {
+            activity.SetTag("error.type", error.GetType().FullName);
+            activity.SetStatus(ActivityStatusCode.Error, error.Message);
+        }
+
+        activity.SetEndTime(ended.UtcDateTime);
     }
 
     sealed record PendingWrite(ChatMessage Message, ActivityContext Parent)

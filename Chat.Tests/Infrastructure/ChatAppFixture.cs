@@ -29,6 +29,9 @@ public class ChatAppFixture : IAsyncLifetime
     /// <summary>Configuration for the AppHost on top of the data directory and free ports, e.g. <c>--Gateway:PublishTimeout=00:00:02</c>.</summary>
     protected virtual IEnumerable<string> AppHostArguments => [];
 
+    /// <summary>Changes the app model after the AppHost built it and before it starts (e.g. the environment of its projects).</summary>
+    protected virtual ValueTask ConfigureAsync(IDistributedApplicationTestingBuilder builder, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>The gateway's base address (the DCP proxy in front of both replicas).</summary>
     public Uri GatewayHttp { get; private set; } = null!;
 
@@ -50,6 +53,7 @@ public class ChatAppFixture : IAsyncLifetime
             .AddFilter("Chat.AppHost.Resources", LogLevel.Warning)
             .AddFilter("System.Net.Http", LogLevel.Warning)
             .AddFilter("Aspire.Hosting", LogLevel.Warning));
+        await ConfigureAsync(builder, cts.Token);
         _app = await builder.BuildAsync(cts.Token);
         _logs = new ResourceLogs(_app);
         await _app.StartAsync(cts.Token);
@@ -169,7 +173,7 @@ public class ChatAppFixture : IAsyncLifetime
         throw new InvalidOperationException($"40 connections all landed on replica {notNode}.");
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_app is not null)
         {
