@@ -8,8 +8,8 @@ public sealed class FanoutHealthCheck(FanoutQueue queue) : IHealthCheck
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         await queue.GetConsumerCountAsync(cancellationToken) switch
         {
-            null => HealthCheckResult.Unhealthy("the broker cannot be reached"),
-            0 => HealthCheckResult.Unhealthy($"the fanout queue {queue.Name} has no consumer: this gateway receives no messages"),
+            (null, var problem) => HealthCheckResult.Unhealthy($"the broker cannot be asked about {queue.Name}: {problem}"),
+            (0, _) => HealthCheckResult.Unhealthy($"the fanout queue {queue.Name} does not exist: this gateway receives no messages"),
             _ => HealthCheckResult.Healthy(),
         };
 }

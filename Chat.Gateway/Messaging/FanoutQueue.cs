@@ -7,30 +7,40 @@ namespace Chat.Gateway.Messaging;
 
 /// <summary>
 /// This instance's temporary fanout queue (<c>chat-message-&lt;node&gt;</c>), and a look at it from outside MassTransit:
-/// through Aspire's RabbitMQ connection (which recovers by itself) it asks the broker whether the queue exists and
-/// has a consumer. A gateway whose queue has none receives no messages, however healthy it otherwise looks.
+/// through Aspire's RabbitMQ connection (which recovers by itself) it asks the broker whether the queue exists. A
+/// gateway without its queue receives no messages, however healthy it otherwise looks. MassTransit declares temporary
+/// queues exclusive to its own connection, so the broker answers another connection RESOURCE_LOCKED: that answer is
+/// the proof the queue is there and held by this gateway's bus. After a broker restart a queue that was not declared
+/// again does not exist (NOT_FOUND).
 /// </summary>
 public sealed partial class FanoutQueue(GatewayNode node, IServiceProvider services)
 {
     public string Name { get; } = "chat-message-" + UnsafeCharacters().Replace(node.Id.ToLowerInvariant(), "-");
 
-    /// <summary>The queue's consumers; 0 when it does not exist; <see langword="null"/> when the broker cannot be asked.</summary>
-    public async Task<uint?> GetConsumerCountAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The queue's consumers (0 when it does not exist, 1 when it is held exclusively by this gateway's bus), or the
+    /// reason the broker could not be asked.
+    /// </summary>
+    public async Task<(uint? Consumers, string? Problem)> GetConsumerCountAsync(CancellationToken cancellationToken)
     {
         try
         {
             var connection = services.GetRequiredService<IConnection>();
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
             var queue = await channel.QueueDeclarePassiveAsync(Name, cancellationToken);
-            return queue.ConsumerCount;
+            return (queue.ConsumerCount, null);
         }
         catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
         {
-            return 0;
+            return (0, null);
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 405)
+        {
+            return (1, null); // RESOURCE_LOCKED: it exists, exclusive to MassTransit's connection
         }
         catch (Exception ex) when (ex is RabbitMQClientException or IOException or OperationInterruptedException or AlreadyClosedException or TimeoutException)
         {
-            return null;
+            return (null, ex.Message);
         }
     }
 

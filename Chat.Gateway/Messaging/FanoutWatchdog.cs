@@ -3,7 +3,7 @@ using MassTransit;
 namespace Chat.Gateway.Messaging;
 
 /// <summary>
-/// Restarts the bus when this instance's fanout queue has had no consumer for a while although the broker answers.
+/// Restarts the bus when this instance's fanout queue has been missing for a while although the broker answers.
 /// MassTransit normally reconnects its receive endpoints after a broker restart by itself, but it has been seen not to
 /// (MassTransit issues #2072, #5692, #6095), and the fault tests caught it here too: a gateway that publishes fine but
 /// hears nothing. Restarting the bus (supported in MassTransit 8) declares and consumes the queue again.
@@ -21,8 +21,8 @@ public sealed partial class FanoutWatchdog(FanoutQueue queue, IBusControl bus, T
         var missing = 0;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var consumers = await queue.GetConsumerCountAsync(stoppingToken);
-            missing = consumers == 0 ? missing + 1 : 0; // null (broker unreachable): nothing a restart could fix
+            var (consumers, _) = await queue.GetConsumerCountAsync(stoppingToken);
+            missing = consumers == 0 ? missing + 1 : 0; // unknown (broker unreachable): nothing a restart could fix
             if (missing < Tolerance)
             {
                 continue;
@@ -46,7 +46,7 @@ public sealed partial class FanoutWatchdog(FanoutQueue queue, IBusControl bus, T
 
     static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Error, "The fanout queue {Queue} has had no consumer for {Seconds} s while the broker answers; restarting the bus")]
+        [LoggerMessage(1, LogLevel.Error, "The fanout queue {Queue} has been missing for {Seconds} s while the broker answers; restarting the bus")]
         public static partial void Restarting(ILogger logger, string queue, double seconds);
 
         [LoggerMessage(2, LogLevel.Information, "The bus restarted; the fanout queue {Queue} is consumed again")]
