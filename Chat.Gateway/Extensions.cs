@@ -31,7 +31,6 @@ static class Extensions
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionAcceptor>();
         services.AddSingleton<FanoutQueue>();
-        services.AddHostedService<FanoutWatchdog>();
         services.AddHealthChecks().AddCheck<FanoutHealthCheck>("fanout-queue", tags: ["ready"]);
 
         var historyTimeout = builder.Configuration.GetValue($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.HistoryTimeout)}", TimeSpan.FromSeconds(2));
@@ -55,7 +54,7 @@ static class Extensions
             });
 
         // Aspire's RabbitMQ client: an IConnection that recovers by itself, with its health check. The gateway uses it to
-        // look at its own fanout queue from outside MassTransit (FanoutQueue, FanoutHealthCheck, FanoutWatchdog). Its
+        // look at its own fanout queue from outside MassTransit (FanoutQueue, FanoutHealthCheck). Its
         // tracing is off: it would listen to RabbitMQ.Client's own sources, which trace MassTransit's channel too,
         // doubling every hop of a message's trace with AMQP-level "publish "/"deliver " spans beside MassTransit's.
         builder.AddRabbitMQClient("messaging", settings => settings.DisableTracing = true);

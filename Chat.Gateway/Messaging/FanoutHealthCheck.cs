@@ -9,7 +9,7 @@ public sealed class FanoutHealthCheck(FanoutQueue queue) : IHealthCheck
         await queue.GetConsumerCountAsync(cancellationToken) switch
         {
             (null, var problem) => HealthCheckResult.Unhealthy($"the broker cannot be asked about {queue.Name}: {problem}"),
-            (0, _) => HealthCheckResult.Unhealthy($"the fanout queue {queue.Name} does not exist: this gateway receives no messages"),
+            (0, _) => HealthCheckResult.Unhealthy($"the fanout queue {queue.Name} has no consumer: this gateway receives no messages"),
             _ => HealthCheckResult.Healthy(),
         };
 }

@@ -6,20 +6,17 @@ using RabbitMQ.Client.Exceptions;
 namespace Chat.Gateway.Messaging;
 
 /// <summary>
-/// This instance's temporary fanout queue (<c>chat-message-&lt;node&gt;</c>), and a look at it from outside MassTransit:
-/// through Aspire's RabbitMQ connection (which recovers by itself) it asks the broker whether the queue exists. A
-/// gateway without its queue receives no messages, however healthy it otherwise looks. MassTransit declares temporary
-/// queues exclusive to its own connection, so the broker answers another connection RESOURCE_LOCKED: that answer is
-/// the proof the queue is there and held by this gateway's bus. After a broker restart a queue that was not declared
-/// again does not exist (NOT_FOUND).
+/// This instance's fanout queue (<c>chat-message-&lt;node&gt;</c>), and a look at it from outside MassTransit: through
+/// Aspire's RabbitMQ connection (which recovers by itself) it asks the broker how many consumers the queue has. A
+/// gateway whose queue has none receives no messages, however healthy it otherwise looks.
 /// </summary>
 public sealed partial class FanoutQueue(GatewayNode node, IServiceProvider services)
 {
     public string Name { get; } = "chat-message-" + UnsafeCharacters().Replace(node.Id.ToLowerInvariant(), "-");
 
     /// <summary>
-    /// The queue's consumers (0 when it does not exist, 1 when it is held exclusively by this gateway's bus), or the
-    /// reason the broker could not be asked.
+    /// The queue's consumers (0 when it does not exist; 1 when it is held exclusively by another connection, which
+    /// can only be this gateway's bus), or the reason the broker could not be asked.
     /// </summary>
     public async Task<(uint? Consumers, string? Problem)> GetConsumerCountAsync(CancellationToken cancellationToken)
     {
