@@ -13,15 +13,15 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>History holds exactly the acknowledged ids (and no other message of the room), each once.</summary>
-    async Task AssertStoredExactlyOnceAsync(string room, IEnumerable<Guid> acknowledged)
+    /// <summary>History holds every acknowledged id, each once.</summary>
+    async Task AssertStoredExactlyOnceAsync(string room, IEnumerable<Guid> acknowledged, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
         var expected = acknowledged.ToHashSet();
         var stored = await Eventually.UntilAsync(c => app.GetHistoryAsync(room, c), h => expected.IsSubsetOf(h.Select(m => m.Id)),
             TimeSpan.FromMinutes(2), $"{expected.Count} acknowledged messages in history");
         Assert.Equal(stored.Count, stored.Select(m => m.Id).Distinct().Count());
         Assert.Superset(expected, stored.Select(m => m.Id).ToHashSet());
-        output.WriteLine($"{room}: {expected.Count} acknowledged, {stored.Count} stored, {stored.Count - stored.Select(m => m.Id).Distinct().Count()} duplicates");
+        Figures.Record(output, test, $"{expected.Count} acknowledged, {stored.Count} stored, {stored.Count - stored.Select(m => m.Id).Distinct().Count()} duplicates");
     }
 
     async Task RestoreGatewaysAsync(GatewayReplica stopped)
@@ -62,8 +62,10 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
         await using var fromBob = new Traffic(bob, room, "bob");
         await fromAlice.WaitForMoreAcknowledgedAsync(20, TestTimeouts.Long);
 
+        var outage = System.Diagnostics.Stopwatch.StartNew();
         await app.ExecuteCommandAsync(ChatAppFixture.Messaging, "resource-restart");
         await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.Messaging, Ct).WaitAsync(TestTimeouts.Long, Ct);
+        var restart = outage.Elapsed;
         // Gateways and history reconnect by themselves: sends are acknowledged again.
         await fromAlice.WaitForMoreAcknowledgedAsync(20, TimeSpan.FromMinutes(2));
         await fromBob.WaitForMoreAcknowledgedAsync(20, TimeSpan.FromMinutes(2));
@@ -79,7 +81,8 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
         // During the outage sends were answered unavailable (each within the client's timeout: none hung).
         Assert.Contains("unavailable", fromAlice.Errors.Concat(fromBob.Errors));
         Assert.All(fromAlice.Errors.Concat(fromBob.Errors), code => Assert.Equal("unavailable", code));
-        output.WriteLine($"acknowledged {fromAlice.Acknowledged.Count + fromBob.Acknowledged.Count}, unavailable {fromAlice.Errors.Count + fromBob.Errors.Count}");
+        Figures.Record(output, nameof(A_broker_restart_under_load_loses_nothing_and_sends_fail_fast_then_succeed),
+            $"broker down and back in {restart.TotalSeconds:0.0} s; sends during the run: {fromAlice.Acknowledged.Count + fromBob.Acknowledged.Count} acknowledged, {fromAlice.Errors.Count + fromBob.Errors.Count} answered unavailable during the outage");
         await AssertStoredExactlyOnceAsync(room, fromAlice.Acknowledged.Concat(fromBob.Acknowledged).Append(fromAliceAfter).Append(fromBobAfter));
     }
 
@@ -94,7 +97,7 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
         await using var traffic = new Traffic(bob, room, "bob", perSecond: 20);
         await traffic.WaitForMoreAcknowledgedAsync(10, TestTimeouts.Long);
 
-        await app.ExecuteCommandAsync(ChatAppFixture.History, "resource-stop");
+        await app.TerminateAsync(ChatAppFixture.History, "Chat.History");
         try
         {
             await traffic.WaitForMoreAcknowledgedAsync(50, TestTimeouts.Long);
@@ -103,6 +106,7 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
 
             Assert.False((bool?)joined["historyComplete"]);
             Assert.NotEmpty(joined["history"]!.AsArray());
+            Figures.Record(output, nameof(While_history_is_down_messages_wait_for_it_and_join_answers_from_the_gateway_buffer), $"join while history was down: historyComplete false with {joined["history"]!.AsArray().Count} messages from the gateway's buffer");
         }
         finally
         {
@@ -172,6 +176,7 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
                 var recovered = joined["history"]!.AsArray().Select(m => Guid.Parse((string)m!["id"]!)).ToHashSet();
                 Assert.NotEmpty(missed);
                 Assert.Superset(missed, recovered);
+                Figures.Record(output, nameof(Clients_of_a_killed_replica_reconnect_to_the_other_and_recover_what_they_missed), $"{missed.Count} messages sent while the client was away, all in joined.history after join with since");
             }
 
             await AssertStoredExactlyOnceAsync(room, traffic.Acknowledged);
@@ -207,7 +212,7 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
             // Every frame handled before the close was answered: acks are a prefix of what was sent, none lost mid-way.
             var answeredRefs = alice.Received.Select(f => System.Text.Json.Nodes.JsonNode.Parse(f)!["ref"]).Where(r => r is not null).Select(r => (string)r!).ToList();
             Assert.Equal(Enumerable.Range(0, answeredRefs.Count).Select(i => $"f{i}"), answeredRefs);
-            output.WriteLine($"{acknowledged.Count} of 50 acknowledged before the 1001 close");
+            Figures.Record(output, nameof(Sigterm_closes_a_gateways_sockets_with_1001_after_finishing_in_flight_publishes), $"{acknowledged.Count} of 50 pipelined sends answered before the 1001 close");
             await AssertStoredExactlyOnceAsync(room, acknowledged);
         }
         finally
@@ -252,7 +257,7 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
             Assert.Equal(sent, received);
         }
 
-        output.WriteLine($"the slow client was closed after {sent.Count} messages of 4 KB");
+        Figures.Record(output, nameof(A_client_that_never_reads_is_closed_with_1013_and_the_others_miss_nothing), $"the client that never read was closed with 1013 after {sent.Count} messages of 4 KB; the two fast clients received all {sent.Count}");
     }
 }
 

@@ -143,6 +143,22 @@ public class ChatAppFixture : IAsyncLifetime
         return [.. found.Values.OrderBy(r => r.ResourceId)];
     }
 
+    /// <summary>
+    /// Stops a single-instance project resource with SIGTERM to the service itself (below DCP's launcher), as an
+    /// orchestrator would, and waits until the resource has stopped.
+    /// </summary>
+    public async Task TerminateAsync(string resource, string processName)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(TestTimeouts.Long);
+        var running = await App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.Properties.Any(p => p.Name == "executable.pid"), cts.Token);
+        var launcher = Convert.ToInt32(running.Snapshot.Properties.First(p => p.Name == "executable.pid").Value, System.Globalization.CultureInfo.InvariantCulture);
+        Signals.Send(await ProcessTree.FindAsync(launcher, processName), Signals.Terminate);
+        await App.ResourceNotifications.WaitForResourceAsync(resource, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), cts.Token);
+    }
+
     /// <summary>Runs one of a resource's commands (<c>resource-stop</c>, <c>resource-start</c>, <c>resource-restart</c>).</summary>
     public async Task ExecuteCommandAsync(string resourceId, string command)
     {

