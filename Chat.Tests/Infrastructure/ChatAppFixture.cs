@@ -144,10 +144,10 @@ public class ChatAppFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Stops a single-instance project resource with SIGTERM to the service itself (below DCP's launcher), as an
-    /// orchestrator would, and waits until the resource has stopped.
+    /// Stops a single-instance project resource with a signal to the service itself (below DCP's launcher): SIGTERM as
+    /// an orchestrator would, SIGKILL as a crash; then waits until the resource has stopped.
     /// </summary>
-    public async Task TerminateAsync(string resource, string processName)
+    public async Task TerminateAsync(string resource, string processName, int signal = Signals.Terminate)
     {
         var ct = TestContext.Current.CancellationToken;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -155,7 +155,7 @@ public class ChatAppFixture : IAsyncLifetime
         var running = await App.ResourceNotifications.WaitForResourceAsync(resource,
             e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.Properties.Any(p => p.Name == "executable.pid"), cts.Token);
         var launcher = Convert.ToInt32(running.Snapshot.Properties.First(p => p.Name == "executable.pid").Value, System.Globalization.CultureInfo.InvariantCulture);
-        Signals.Send(await ProcessTree.FindAsync(launcher, processName), Signals.Terminate);
+        Signals.Send(await ProcessTree.FindAsync(launcher, processName), signal);
         await App.ResourceNotifications.WaitForResourceAsync(resource, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), cts.Token);
     }
 
