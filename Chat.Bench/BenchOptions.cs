@@ -14,6 +14,7 @@ public sealed record BenchOptions
         ["Gateway:MessagesPerSecond"] = "100000",
         ["Gateway:MessageBurst"] = "100000",
         ["Gateway:SendQueueCapacity"] = "100000",
+        ["Gateway:MaxPublishesInFlight"] = "32",
     };
 
     /// <summary>The defaults of the limits above, for the report.</summary>
@@ -22,6 +23,7 @@ public sealed record BenchOptions
         ["Gateway:MessagesPerSecond"] = "20",
         ["Gateway:MessageBurst"] = "40",
         ["Gateway:SendQueueCapacity"] = "1024",
+        ["Gateway:MaxPublishesInFlight"] = "1",
     };
 
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;

@@ -26,7 +26,16 @@ public sealed partial class ChatConnection : IDisposable
     readonly CancellationTokenSource _closeDeadline = new();
     readonly Lock _closeGate = new();
     string _closeDescription = "";
-    bool _processingFrame;
+
+    /// <summary>
+    /// Frames being handled plus publishes in flight (a pipelined <c>send</c> stays counted until it is answered).
+    /// A close completes the outbox only when this is zero, so their answers are queued before the close frame.
+    /// Guarded by <see cref="_closeGate"/>.
+    /// </summary>
+    int _inProgress;
+
+    /// <summary>Completed when <see cref="_inProgress"/> falls to zero while someone waits for it. Guarded by <see cref="_closeGate"/>.</summary>
+    TaskCompletionSource? _idle;
 
     public ChatConnection(WebSocket socket, string id, string user, ConnectionKind kind, int sendQueueCapacity,
         TimeSpan closeTimeout, GatewayTelemetry telemetry, TimeProvider time, ILogger logger)
@@ -93,7 +102,8 @@ public sealed partial class ChatConnection : IDisposable
 
     /// <summary>
     /// Starts the server's side of the close: queued frames are written first (unless <paramref name="discardQueued"/>),
-    /// a frame being handled is finished (a publish in flight gets its ack), then the close frame goes out.
+    /// the frame being handled and every publish in flight are finished (each gets its ack or error), then the
+    /// close frame goes out.
     /// </summary>
     public void Close(WebSocketCloseStatus status, string description, bool discardQueued = false)
     {
@@ -106,7 +116,7 @@ public sealed partial class ChatConnection : IDisposable
 
             CloseStatus = status;
             _closeDescription = description;
-            if (!_processingFrame)
+            if (_inProgress == 0)
             {
                 _outbox.Writer.TryComplete();
             }
@@ -155,6 +165,10 @@ public sealed partial class ChatConnection : IDisposable
         }
         finally
         {
+            // Normally nothing is left in flight here (the outbox completes only after the last answer); when the
+            // send loop failed early, publishes may still be waiting for their confirm (at most the publish
+            // timeout). The session is released only after they answered, so none of them touches it afterwards.
+            await WhenIdleAsync();
             session.OnClosed();
         }
     }
@@ -263,6 +277,7 @@ public sealed partial class ChatConnection : IDisposable
         }
     }
 
+    /// <summary>Counts a frame the receive loop is about to handle; <see langword="false"/> once closing (not handled).</summary>
     bool BeginFrame()
     {
         lock (_closeGate)
@@ -272,20 +287,57 @@ public sealed partial class ChatConnection : IDisposable
                 return false;
             }
 
-            _processingFrame = true;
+            _inProgress++;
             return true;
         }
     }
 
-    void EndFrame()
+    void EndFrame() => EndInFlight();
+
+    /// <summary>
+    /// Counts a publish that goes on after the frame that started it was handled; ended by <see cref="EndInFlight"/>
+    /// once it is answered. Called only while that frame is being handled (the count is above zero), so a close
+    /// cannot have completed the outbox yet, even if it already started.
+    /// </summary>
+    public void BeginInFlight()
     {
         lock (_closeGate)
         {
-            _processingFrame = false;
+            _inProgress++;
+        }
+    }
+
+    /// <summary>Ends what <see cref="BeginFrame"/> or <see cref="BeginInFlight"/> counted; the last one lets a close go on.</summary>
+    public void EndInFlight()
+    {
+        lock (_closeGate)
+        {
+            if (--_inProgress > 0)
+            {
+                return;
+            }
+
             if (CloseStatus is not null)
             {
                 _outbox.Writer.TryComplete();
             }
+
+            _idle?.TrySetResult();
+            _idle = null;
+        }
+    }
+
+    Task WhenIdleAsync()
+    {
+        lock (_closeGate)
+        {
+            if (_inProgress == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _idle.Task;
         }
     }
 

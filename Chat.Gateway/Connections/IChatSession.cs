@@ -12,6 +12,6 @@ public interface IChatSession
     /// <summary>One complete binary frame, which the protocol does not support.</summary>
     ValueTask OnBinaryFrameAsync(CancellationToken cancellationToken);
 
-    /// <summary>After both loops ended: release rooms and whatever else the session holds.</summary>
+    /// <summary>After both loops ended and every publish in flight was answered: release rooms and whatever else the session holds.</summary>
     void OnClosed();
 }

@@ -40,7 +40,7 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
                 Leave(frame);
                 break;
             case ClientFrameType.Send:
-                await SendAsync(frame);
+                await SendAsync(frame, cancellationToken);
                 break;
         }
     }
@@ -92,7 +92,7 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
         Send(new LeftFrame(frame.Room!), GatewayJsonContext.Default.LeftFrame);
     }
 
-    async Task SendAsync(ClientFrame frame)
+    async ValueTask SendAsync(ClientFrame frame, CancellationToken cancellationToken)
     {
         if (ChatRules.ValidateRoom(frame.Room) is { } roomError)
         {
@@ -125,15 +125,19 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
             return;
         }
 
-        using var activity = StartSendActivity(frame.Room!, Connection.Id);
-        var message = await Services.Publisher.PublishAsync(frame.Room!, Connection.User, frame.Text!);
-        if (message is null)
+        // Answered by OnPublished, as the broker confirms: acks may come in another order than the sends.
+        await StartPublishAsync(frame.Room!, frame.Text!, frame.Ref, cancellationToken);
+    }
+
+    protected override void OnPublished(ChatMessage message, bool confirmed, string? reference)
+    {
+        if (!confirmed)
         {
-            Error(ErrorCodes.Unavailable, "the message could not be delivered to the broker; try again", frame.Ref);
+            Error(ErrorCodes.Unavailable, "the message could not be delivered to the broker; try again", reference);
             return;
         }
 
-        Send(new AckFrame(frame.Ref, message.Id, message.SentAt), GatewayJsonContext.Default.AckFrame);
+        Send(new AckFrame(reference, message.Id, message.SentAt), GatewayJsonContext.Default.AckFrame);
     }
 
     void Error(string code, string message, string? reference = null)

@@ -49,15 +49,19 @@ public sealed class PlainTextChatSession(ChatConnection connection, ChatSessionS
             return;
         }
 
-        using var activity = StartSendActivity(ChatRules.DefaultRoom, Connection.Id);
-        var message = await Services.Publisher.PublishAsync(ChatRules.DefaultRoom, Connection.User, text);
-        if (message is null)
+        // Answered by OnPublished, as the broker confirms: answers may come in another order than the frames.
+        await StartPublishAsync(ChatRules.DefaultRoom, text, reference: null, cancellationToken);
+    }
+
+    protected override void OnPublished(ChatMessage message, bool confirmed, string? reference)
+    {
+        if (!confirmed)
         {
             Error(ErrorCodes.Unavailable);
             return;
         }
 
-        SendLine($"recv: {text}");
+        SendLine($"recv: {message.Text}");
     }
 
     void Error(string code)

@@ -22,12 +22,18 @@ public sealed partial class ChatMessagePublisher(
     readonly TimeSpan _timeout = options.Value.PublishTimeout;
 
     /// <summary>
-    /// Publishes and waits for the broker's confirm; returns <see langword="null"/> when it did not come in time.
+    /// Accepts a message: gives it its id (UUIDv7, monotonic within this process) and its accept time. Called in
+    /// the connection's receive loop, so ids follow the order in which frames arrived.
+    /// </summary>
+    public ChatMessage Accept(string room, string user, string text) =>
+        new(ids.NewId(), room, user, text, time.GetUtcNow(), node.Id);
+
+    /// <summary>
+    /// Publishes and waits for the broker's confirm; returns <see langword="false"/> when it did not come in time.
     /// Deliberately takes no connection token: a publish in flight is finished even when its sender goes away.
     /// </summary>
-    public async Task<ChatMessage?> PublishAsync(string room, string user, string text)
+    public async Task<bool> PublishAsync(ChatMessage message)
     {
-        var message = new ChatMessage(ids.NewId(), room, user, text, time.GetUtcNow(), node.Id);
         var activity = Activity.Current; // the send span (ChatSession.StartSendActivity)
         activity?.SetTag(GatewayTelemetry.MessageIdAttribute, message.Id.ToString());
 
@@ -40,7 +46,7 @@ public sealed partial class ChatMessagePublisher(
             await bus.Publish(message, context => context.MessageId = message.Id, timeout.Token);
             telemetry.PublishDuration.Record(time.GetElapsedTime(started).TotalSeconds);
             telemetry.MessagesAccepted.Add(1);
-            return message;
+            return true;
         }
         catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or TimeoutException
             or RabbitMQ.Client.Exceptions.RabbitMQClientException or System.IO.IOException)
@@ -50,8 +56,8 @@ public sealed partial class ChatMessagePublisher(
                 new KeyValuePair<string, object?>(GatewayTelemetry.ErrorTypeAttribute, errorType));
             activity?.SetTag(GatewayTelemetry.ErrorTypeAttribute, errorType);
             activity?.SetStatus(ActivityStatusCode.Error, "publish not confirmed");
-            Log.PublishFailed(logger, message.Id, room, ex.GetType().Name, ex.Message);
-            return null;
+            Log.PublishFailed(logger, message.Id, message.Room, ex.GetType().Name, ex.Message);
+            return false;
         }
     }
 

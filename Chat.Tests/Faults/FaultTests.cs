@@ -232,9 +232,17 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
             Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await alice.Closed.WaitAsync(TestTimeouts.Long, Ct));
             var acknowledged = alice.Received.Where(f => f.Contains("\"type\":\"ack\"", StringComparison.Ordinal))
                 .Select(f => Guid.Parse((string)System.Text.Json.Nodes.JsonNode.Parse(f)!["id"]!)).ToList();
-            // Every frame handled before the close was answered: acks are a prefix of what was sent, none lost mid-way.
-            var answeredRefs = alice.Received.Select(f => System.Text.Json.Nodes.JsonNode.Parse(f)!["ref"]).Where(r => r is not null).Select(r => (string)r!).ToList();
-            Assert.Equal(Enumerable.Range(0, answeredRefs.Count).Select(i => $"f{i}"), answeredRefs);
+            // Sends are pipelined, so answers may come in any order; but the receive loop handles frames in the order
+            // they came and the close waits for every frame it handled: the answered refs, as a set, are a prefix
+            // f0..fk of what was sent (none lost mid-way), each answered exactly once.
+            var answers = alice.Received.Select(f => System.Text.Json.Nodes.JsonNode.Parse(f)!).Where(f => f["ref"] is not null).ToList();
+            var answeredRefs = answers.Select(f => (string)f["ref"]!).ToList();
+            Assert.Equal(answeredRefs.Count, answeredRefs.Distinct().Count());
+            Assert.Equal(Enumerable.Range(0, answeredRefs.Count).Select(i => $"f{i}").ToHashSet(), answeredRefs.ToHashSet());
+            // Ids are assigned in receive order: in the order of their refs, the acknowledged ids ascend.
+            var idsInSendOrder = answers.Where(f => (string?)f["type"] == "ack").OrderBy(f => int.Parse(((string)f["ref"]!)[1..], System.Globalization.CultureInfo.InvariantCulture))
+                .Select(f => Guid.Parse((string)f["id"]!)).ToList();
+            Assert.Equal(idsInSendOrder.Order(), idsInSendOrder);
             Figures.Record(output, nameof(Sigterm_closes_a_gateways_sockets_with_1001_after_finishing_in_flight_publishes), $"{acknowledged.Count} of 50 pipelined sends answered before the 1001 close");
             await AssertStoredExactlyOnceAsync(room, acknowledged);
         }
