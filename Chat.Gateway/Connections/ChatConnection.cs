@@ -94,9 +94,6 @@ public sealed partial class ChatConnection : IDisposable
         }
     }
 
-    /// <summary>Frames queued and not yet written (for tests and diagnostics).</summary>
-    internal int QueuedFrames => _outbox.Reader.Count;
-
     /// <summary>Takes the next queued frame without writing it (unit tests of rooms run no send loop).</summary>
     internal bool TryTakeQueued(out OutboundFrame frame) => _outbox.Reader.TryRead(out frame);
 

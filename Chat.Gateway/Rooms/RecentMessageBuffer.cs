@@ -17,8 +17,6 @@ public sealed class RecentMessageBuffer(IOptions<GatewayOptions> options, TimePr
     readonly TimeSpan _retention = options.Value.RecentMessagesRetention;
     long _nextSweep = time.GetTimestamp();
 
-    public int RoomCount => _rooms.Count;
-
     public void Add(MessageView message)
     {
         var now = time.GetTimestamp();

@@ -182,23 +182,6 @@ public class ChatAppFixture : IAsyncLifetime
     public static Uri ReplicaSocket(Uri replica, string path = "/ws", string? user = null) =>
         new UriBuilder(replica) { Scheme = "ws", Path = path, Query = user is null ? "" : "user=" + Uri.EscapeDataString(user) }.Uri;
 
-    /// <summary>Connects JSON clients until one lands on a replica other than <paramref name="notNode"/>.</summary>
-    public async Task<ChatClient> ConnectToOtherReplicaAsync(string notNode, string user)
-    {
-        for (var attempt = 0; attempt < 40; attempt++)
-        {
-            var client = await ChatClient.ConnectAsync(GatewaySocket(user: user));
-            if (client.Node != notNode)
-            {
-                return client;
-            }
-
-            await client.DisposeAsync();
-        }
-
-        throw new InvalidOperationException($"40 connections all landed on replica {notNode}.");
-    }
-
     public virtual async ValueTask DisposeAsync()
     {
         if (_app is not null)
