@@ -71,7 +71,7 @@ public abstract partial class ChatSession : IChatSession, IDisposable
         {
             // The span is started here, before the first await, so it is current for MassTransit's publish and is
             // not left current in the receive loop (an async method's changes to Activity.Current stay inside it).
-            using var activity = StartSendActivity(message.Room, Connection.Id);
+            using var activity = StartSendActivity(message.Room);
             bool confirmed;
             try
             {
@@ -107,7 +107,7 @@ public abstract partial class ChatSession : IChatSession, IDisposable
     /// keeps the way from the message to its connection's request. MassTransit's publish span becomes its child; the
     /// publisher adds the message id, or the error when the broker did not confirm.
     /// </summary>
-    protected Activity? StartSendActivity(string room, string connectionId)
+    Activity? StartSendActivity(string room)
     {
         var connectionActivity = Activity.Current;
         Activity.Current = null; // the async caller's copy only: the receive loop keeps the request's activity
@@ -115,7 +115,7 @@ public abstract partial class ChatSession : IChatSession, IDisposable
             tags:
             [
                 new(GatewayTelemetry.RoomAttribute, room),
-                new(GatewayTelemetry.ConnectionIdAttribute, connectionId),
+                new(GatewayTelemetry.ConnectionIdAttribute, Connection.Id),
                 new(GatewayTelemetry.ProtocolAttribute, Connection.Kind == ConnectionKind.Json ? "json" : "text"),
             ],
             links: connectionActivity is null ? null : [new ActivityLink(connectionActivity.Context)],
