@@ -123,10 +123,8 @@ public class ChatAppFixture : IAsyncLifetime
         await foreach (var e in App.ResourceNotifications.WatchAsync(cts.Token))
         {
             var urls = e.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value;
-            var pid = e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
-            if (e.Resource.Name == Gateway && e.Snapshot.State?.Text == KnownResourceStates.Running && urls is not null && pid is not null)
+            if (e.Resource.Name == Gateway && e.Snapshot.State?.Text == KnownResourceStates.Running && urls is not null && LauncherProcessId(e.Snapshot) is { } launcher)
             {
-                var launcher = Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture);
                 found[e.ResourceId] = new GatewayReplica(e.ResourceId, new Uri(urls.Split(';')[0]), await ProcessTree.FindAsync(launcher, "Chat.Gateway"));
             }
             else if (e.Resource.Name == Gateway)
@@ -153,11 +151,16 @@ public class ChatAppFixture : IAsyncLifetime
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(TestTimeouts.Long);
         var running = await App.ResourceNotifications.WaitForResourceAsync(resource,
-            e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.Properties.Any(p => p.Name == "executable.pid"), cts.Token);
-        var launcher = Convert.ToInt32(running.Snapshot.Properties.First(p => p.Name == "executable.pid").Value, System.Globalization.CultureInfo.InvariantCulture);
-        Signals.Send(await ProcessTree.FindAsync(launcher, processName), signal);
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && LauncherProcessId(e.Snapshot) is not null, cts.Token);
+        Signals.Send(await ProcessTree.FindAsync(LauncherProcessId(running.Snapshot)!.Value, processName), signal);
         await App.ResourceNotifications.WaitForResourceAsync(resource, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), cts.Token);
     }
+
+    /// <summary>The process DCP started for a resource (for projects, their <c>dotnet run</c> launcher), if it runs.</summary>
+    static int? LauncherProcessId(CustomResourceSnapshot snapshot) =>
+        snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
+            ? Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
 
     /// <summary>Runs one of a resource's commands (<c>resource-stop</c>, <c>resource-start</c>, <c>resource-restart</c>).</summary>
     public async Task ExecuteCommandAsync(string resourceId, string command)
