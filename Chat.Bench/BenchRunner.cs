@@ -134,14 +134,15 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
                 console.WriteLine(scenario == TalkScenario.Name
                     ? $"talk: {options.Clients} clients in one room, each sends {options.Messages} and receives {(long)options.Clients * options.Messages:N0}"
                     : $"rooms: {options.Clients} clients in rooms of {options.RoomSize}, each sends {options.Messages} and receives {(long)Math.Min(options.RoomSize, options.Clients) * options.Messages:N0}");
-                if (options.WarmupMessages > 0)
+                for (var round = 1; round <= options.WarmupRounds; round++)
                 {
                     foreach (var run in runs)
                     {
-                        var progress = new ConsoleProgress(console, $"{scenario,-6} warm-up {run.Name,-11}");
+                        var label = $"{scenario,-6} warm-up {round}/{options.WarmupRounds} {run.Name,-11}";
+                        var progress = new ConsoleProgress(console, label);
                         var warmup = await run.Run(NewPlan(workload with { Messages = options.WarmupMessages }), 0, progress, new CpuMeter(() => new Dictionary<string, IReadOnlyList<int>>()), cancellationToken);
                         progress.Clear();
-                        console.WriteLine($"{scenario,-6} warm-up {run.Name,-11} {Row(warmup)}");
+                        console.WriteLine($"{label} {Row(warmup)}");
                     }
                 }
 
@@ -179,7 +180,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
                 Label = options.Label,
                 Machine = new MachineInfo(Environment.ProcessorCount, Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1),
                     RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, benchBuild, app.BuildConfiguration),
-                Settings = new RunSettings(options.Scenarios, options.Baselines, options.Clients, options.Messages, options.Repetitions, options.WarmupMessages,
+                Settings = new RunSettings(options.Scenarios, options.Baselines, options.Clients, options.Messages, options.Repetitions, options.WarmupRounds, options.WarmupMessages,
                     options.Window, options.RoomSize, options.IdleConnections,
                     app.Started ? "started by the bench through the AppHost" : $"running at {string.Join(", ", options.Gateways)}",
                     options.ViaProxy, appSettings),

@@ -35,6 +35,7 @@ public sealed record RunSettings(
     int Clients,
     int Messages,
     int Repetitions,
+    int WarmupRounds,
     int WarmupMessages,
     int Window,
     int RoomSize,

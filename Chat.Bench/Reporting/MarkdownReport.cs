@@ -6,13 +6,17 @@ namespace Chat.Bench.Reporting;
 /// <summary><c>report.md</c>: the tables, the targets, where the CPU went, the caveats, and the chart.</summary>
 public static class MarkdownReport
 {
+    static string WarmupText(RunSettings s) => s.WarmupRounds == 0
+        ? "no warm-up"
+        : string.Create(CultureInfo.InvariantCulture, $"{s.WarmupRounds} warm-up round{(s.WarmupRounds == 1 ? "" : "s")} of {s.WarmupMessages} messages per client for every target");
+
     public static string Render(BenchReport report)
     {
         var s = report.Settings;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Chat.Bench — {report.StartedAt:yyyy-MM-dd HH:mm} UTC{(report.Label is null ? "" : $" — {report.Label}")}");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{s.Clients} clients × {s.Messages} messages, median of {s.Repetitions} repetitions after a warm-up of {s.WarmupMessages} messages per client; "
+        text.AppendLine(CultureInfo.InvariantCulture, $"{s.Clients} clients × {s.Messages} messages, median of {s.Repetitions} repetitions after {WarmupText(s)}; "
             + $"send window: {(s.Window == 0 ? "all at once (the talk's method)" : s.Window.ToString(CultureInfo.InvariantCulture))}; rooms of {s.RoomSize} in `rooms`. "
             + $"Machine: {report.Machine.Cores} cores, {report.Machine.MemoryGiB:0} GiB, {report.Machine.Os}, {report.Machine.Runtime}; app: {s.App} ({report.Machine.AppBuild} build), bench: {report.Machine.BenchBuild} build.");
         text.AppendLine();
