@@ -11,9 +11,6 @@ public sealed class HistoryOptions
     [Required]
     public string DatabasePath { get; set; } = ".data/history.db";
 
-    /// <summary>Declare <c>chat-history</c> as a quorum queue (RabbitMQ 3.8 and later); a classic durable queue otherwise.</summary>
-    public bool QuorumQueue { get; set; } = true;
-
     /// <summary>The most messages one transaction inserts.</summary>
     [Range(1, 10_000)]
     public int MaxBatchSize { get; set; } = 500;

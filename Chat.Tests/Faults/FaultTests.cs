@@ -87,6 +87,36 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Messages_acknowledged_while_history_is_down_survive_a_broker_restart()
+    {
+        // What an acknowledgement promises: the broker holds the message durably until history stored it. The
+        // gateway publishes non-persistent messages (the gateways' own queues need no disk), and history's queue is a
+        // quorum queue, which writes every message to its log whatever its delivery mode: this holds it to that.
+        var room = Names.Room("brokerwait");
+        await using var bob = await ChatClient.ConnectAsync(app.GatewaySocket(user: "bob"));
+        await bob.JoinAsync(room);
+        await app.TerminateAsync(ChatAppFixture.History, "Chat.History");
+        var acknowledged = new List<Guid>();
+        try
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                acknowledged.Add(await bob.SendAcknowledgedAsync(room, $"waiting for history {i}"));
+            }
+
+            await app.ExecuteCommandAsync(ChatAppFixture.Messaging, "resource-restart");
+            await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.Messaging, Ct).WaitAsync(TestTimeouts.Long, Ct);
+        }
+        finally
+        {
+            await app.ExecuteCommandAsync(ChatAppFixture.History, "resource-start");
+        }
+
+        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.History, Ct).WaitAsync(TestTimeouts.Long, Ct);
+        await AssertStoredExactlyOnceAsync(room, acknowledged);
+    }
+
+    [Fact]
     public async Task While_history_is_down_messages_wait_for_it_and_join_answers_from_the_gateway_buffer()
     {
         var room = Names.Room("nohistory");
