@@ -33,11 +33,12 @@ public sealed record BenchOptions
     public int Repetitions { get; init; } = 3;
 
     /// <summary>
-    /// Warm-up rounds before each scenario's repetitions, for every target (0: no warm-up). The servers reach their
-    /// steady state only after tens of thousands of messages (tiered JIT compilation with its instrumented tier, the
-    /// thread pool's growth, the GC's heap sizing): measured, one short round left the first repetitions 30 % slower.
+    /// How long each target runs warm-up rounds before a scenario's repetitions (zero: no warm-up). The servers reach
+    /// their steady state only after tens of thousands of messages: measured on the gateway, tiered JIT compilation
+    /// (with its instrumented tier) went on promoting methods through the first 80,000 messages, about 25 s of load,
+    /// and a short warm-up left the repetitions half as fast as the steady state.
     /// </summary>
-    public int WarmupRounds { get; init; } = 3;
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(40);
 
     /// <summary>Messages per client of each warm-up round.</summary>
     public int WarmupMessages { get; init; } = 100;
@@ -70,8 +71,8 @@ public sealed record BenchOptions
           --clients N                      clients (100)
           --messages M                     messages per client (100)
           --repetitions R                  repetitions; figures are their medians (3)
-          --warmup-rounds W                warm-up rounds before the repetitions, 0 for none (3)
-          --warmup M                       messages per client of each warm-up round (100)
+          --warmup S                       seconds of warm-up rounds per target before the repetitions, 0 for none (40)
+          --warmup-messages M              messages per client of each warm-up round (100)
           --window W                       unacknowledged messages per client, 0 = all at once as in the talk (0)
           --room-size K                    members per room in 'rooms' (5)
           --idle-connections C             idle connections to open in 'idle' (10000), in steps of --idle-step (2500)
@@ -129,8 +130,8 @@ public sealed record BenchOptions
                 "--clients" => options with { Clients = Math.Max(1, Int()) },
                 "--messages" => options with { Messages = Math.Max(1, Int()) },
                 "--repetitions" => options with { Repetitions = Math.Max(1, Int()) },
-                "--warmup-rounds" => options with { WarmupRounds = Math.Max(0, Int()) },
-                "--warmup" => options with { WarmupMessages = Math.Max(1, Int()) },
+                "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Math.Max(0, Int())) },
+                "--warmup-messages" => options with { WarmupMessages = Math.Max(1, Int()) },
                 "--window" => options with { Window = Int() },
                 "--room-size" => options with { RoomSize = Math.Max(1, Int()) },
                 "--idle-connections" => options with { IdleConnections = Int() },

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -134,15 +135,24 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
                 console.WriteLine(scenario == TalkScenario.Name
                     ? $"talk: {options.Clients} clients in one room, each sends {options.Messages} and receives {(long)options.Clients * options.Messages:N0}"
                     : $"rooms: {options.Clients} clients in rooms of {options.RoomSize}, each sends {options.Messages} and receives {(long)Math.Min(options.RoomSize, options.Clients) * options.Messages:N0}");
-                for (var round = 1; round <= options.WarmupRounds; round++)
+                if (options.Warmup > TimeSpan.Zero)
                 {
                     foreach (var run in runs)
                     {
-                        var label = $"{scenario,-6} warm-up {round}/{options.WarmupRounds} {run.Name,-11}";
-                        var progress = new ConsoleProgress(console, label);
-                        var warmup = await run.Run(NewPlan(workload with { Messages = options.WarmupMessages }), 0, progress, new CpuMeter(() => new Dictionary<string, IReadOnlyList<int>>()), cancellationToken);
-                        progress.Clear();
-                        console.WriteLine($"{label} {Row(warmup)}");
+                        // Rounds until the warm-up time is up: every target gets the same time under load, whatever its speed.
+                        var label = $"{scenario,-6} warm-up {run.Name,-11}";
+                        var started = Stopwatch.StartNew();
+                        var round = 0;
+                        RoundResult warmup;
+                        do
+                        {
+                            var progress = new ConsoleProgress(console, $"{label} round {++round}");
+                            warmup = await run.Run(NewPlan(workload with { Messages = options.WarmupMessages }), 0, progress, new CpuMeter(() => new Dictionary<string, IReadOnlyList<int>>()), cancellationToken);
+                            progress.Clear();
+                        }
+                        while (started.Elapsed < options.Warmup);
+
+                        console.WriteLine($"{label} {round} rounds in {started.Elapsed.TotalSeconds:0} s, the last: {Row(warmup)}");
                     }
                 }
 
@@ -180,7 +190,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
                 Label = options.Label,
                 Machine = new MachineInfo(Environment.ProcessorCount, Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1),
                     RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, benchBuild, app.BuildConfiguration),
-                Settings = new RunSettings(options.Scenarios, options.Baselines, options.Clients, options.Messages, options.Repetitions, options.WarmupRounds, options.WarmupMessages,
+                Settings = new RunSettings(options.Scenarios, options.Baselines, options.Clients, options.Messages, options.Repetitions, (int)options.Warmup.TotalSeconds, options.WarmupMessages,
                     options.Window, options.RoomSize, options.IdleConnections,
                     app.Started ? "started by the bench through the AppHost" : $"running at {string.Join(", ", options.Gateways)}",
                     options.ViaProxy, appSettings),
@@ -280,8 +290,16 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
         yield return $"One machine ({Environment.ProcessorCount} cores): the load generator shares the CPU with every server. It runs in the bench process "
             + "together with the raw socket server and both SignalR instances; the gateways, history, RabbitMQ and DCP are other processes on the same cores. "
             + "Absolute figures are therefore lower than with a separate load generator, and a target that needs less CPU leaves more for the clients.";
-        yield return "Ours does more per message than the socket and SignalR baselines: every message is published persistent with a confirm "
-            + "(the ack waits for it), goes through a quorum queue and is stored in SQLite. The raw broker baseline does the broker's part of that work alone.";
+        yield return "Ours does more per message than the socket and SignalR baselines: every message is published with a confirm "
+            + "(the ack waits for it), written to disk by the broker in the quorum queue `chat-history` and stored in SQLite. The raw broker baseline does the broker's part of that work alone.";
+        if (app.Telemetry is { } telemetry)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"Telemetry was on as in development (every message traced, metrics every second) and exported over OTLP/HTTP to a sink in the bench process that drops it, as a collector would take it: {telemetry.Requests:N0} exports, {telemetry.Bytes / (1024.0 * 1024):N0} MiB during the run. The baselines have none.");
+        }
+
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"Before the repetitions every target ran warm-up rounds for {options.Warmup.TotalSeconds:0} s: the gateways' JIT compiler was measured promoting methods through the first ~80,000 messages.");
         yield return options.ViaProxy
             ? "Clients connected through the AppHost's DCP proxy, which balances per TCP connection (a development-time proxy, in the path of every frame)."
             : $"Clients connected directly to each of the {app.Gateways.Count} gateway replicas, alternating (the AppHost's DCP proxy is a development-time component, left out of the path).";

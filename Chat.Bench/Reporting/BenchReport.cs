@@ -35,7 +35,7 @@ public sealed record RunSettings(
     int Clients,
     int Messages,
     int Repetitions,
-    int WarmupRounds,
+    int WarmupSeconds,
     int WarmupMessages,
     int Window,
     int RoomSize,

@@ -6,9 +6,9 @@ namespace Chat.Bench.Reporting;
 /// <summary><c>report.md</c>: the tables, the targets, where the CPU went, the caveats, and the chart.</summary>
 public static class MarkdownReport
 {
-    static string WarmupText(RunSettings s) => s.WarmupRounds == 0
+    static string WarmupText(RunSettings s) => s.WarmupSeconds == 0
         ? "no warm-up"
-        : string.Create(CultureInfo.InvariantCulture, $"{s.WarmupRounds} warm-up round{(s.WarmupRounds == 1 ? "" : "s")} of {s.WarmupMessages} messages per client for every target");
+        : string.Create(CultureInfo.InvariantCulture, $"{s.WarmupSeconds} s of warm-up rounds ({s.WarmupMessages} messages per client) for every target");
 
     public static string Render(BenchReport report)
     {

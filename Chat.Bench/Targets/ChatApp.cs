@@ -1,6 +1,8 @@
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Chat.Bench.Diagnostics;
+using Chat.Bench.Telemetry;
 
 namespace Chat.Bench.Targets;
 
@@ -49,6 +51,9 @@ public sealed class ChatApp : IAsyncDisposable
         _ => "unknown",
     };
 
+    /// <summary>Where the started app's services export their telemetry (every message traced, as in development).</summary>
+    public OtlpSink? Telemetry { get; private set; }
+
     /// <summary>Whether the bench started the app (and so stops it).</summary>
     public bool Started => _app is not null;
 
@@ -78,6 +83,20 @@ public sealed class ChatApp : IAsyncDisposable
                 .. settings.Select(s => $"--{s.Key}={s.Value}"),
             ];
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Chat_AppHost>(args, token);
+            chat.Telemetry = await OtlpSink.StartAsync(logs, token);
+            var otlp = chat.Telemetry.Endpoint.GetLeftPart(UriPartial.Authority);
+            foreach (var project in builder.Resources.OfType<ProjectResource>())
+            {
+                // After the AppHost's own annotations (Aspire's OTLP settings among them), so these values win. The
+                // sampler and intervals stay Aspire's: every message traced, metrics every second.
+                project.Annotations.Add(new EnvironmentCallbackAnnotation(environment =>
+                {
+                    environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
+                    environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                    environment.Remove("OTEL_EXPORTER_OTLP_HEADERS");
+                }));
+            }
+
             builder.Services.AddLogging(logging =>
             {
                 logging.ClearProviders();
@@ -265,6 +284,12 @@ public sealed class ChatApp : IAsyncDisposable
 
             await _app.DisposeAsync();
             _app = null;
+        }
+
+        if (Telemetry is not null)
+        {
+            await Telemetry.DisposeAsync();
+            Telemetry = null;
         }
 
         if (_dataDirectory is not null)
