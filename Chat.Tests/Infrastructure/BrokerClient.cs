@@ -33,32 +33,37 @@ sealed class BrokerClient : IAsyncDisposable
         return new BrokerClient(connection, channel);
     }
 
-    /// <summary>The MassTransit envelope of a <see cref="ChatMessage"/>, as the gateway publishes it.</summary>
-    public static byte[] Envelope(ChatMessage message, Guid? transportMessageId = null) => JsonSerializer.SerializeToUtf8Bytes(new
+    /// <summary>A <see cref="ChatMessage"/> as the gateway publishes it: its own JSON (MassTransit's raw JSON serializer).</summary>
+    public static byte[] Body(ChatMessage message) => JsonSerializer.SerializeToUtf8Bytes(
+        new { id = message.Id, room = message.Room, user = message.User, text = message.Text, sentAt = message.SentAt, node = message.Node });
+
+    /// <summary>The same event in MassTransit's envelope, as gateways published it before the raw serializer.</summary>
+    public static byte[] Envelope(ChatMessage message) => JsonSerializer.SerializeToUtf8Bytes(new
     {
-        messageId = transportMessageId ?? Guid.NewGuid(),
+        messageId = message.Id,
         messageType = new[] { "urn:message:Chat.Contracts:ChatMessage" },
         message = new { id = message.Id, room = message.Room, user = message.User, text = message.Text, sentAt = message.SentAt, node = message.Node },
         sentTime = DateTime.UtcNow,
     });
 
-    /// <summary>Publishes a body to the event's fanout exchange and waits for the broker's confirm.</summary>
-    public async Task PublishAsync(byte[] body)
+    /// <summary>Publishes an event as the gateway does and waits for the broker's confirm.</summary>
+    public Task PublishAsync(ChatMessage message) => PublishAsync(Body(message), RawJson(message.Id));
+
+    /// <summary>Publishes a body (well-formed or not) to the event's fanout exchange and waits for the broker's confirm.</summary>
+    public async Task PublishAsync(byte[] body, BasicProperties? properties = null)
     {
         var ct = TestContext.Current.CancellationToken;
-        var properties = new BasicProperties { ContentType = "application/vnd.masstransit+json", Persistent = true };
-        await _channel.BasicPublishAsync(ChatMessageExchange, "", mandatory: false, properties, body, ct).AsTask().WaitAsync(TestTimeouts.Network, ct);
+        await _channel.BasicPublishAsync(ChatMessageExchange, "", mandatory: false, properties ?? RawJson(null), body, ct).AsTask().WaitAsync(TestTimeouts.Network, ct);
     }
 
-    /// <summary>Publishes many bodies, confirms awaited together in windows.</summary>
-    public async Task PublishManyAsync(IEnumerable<byte[]> bodies, int window = 500)
+    /// <summary>Publishes many events as the gateway does, confirms awaited together in windows.</summary>
+    public async Task PublishManyAsync(IEnumerable<ChatMessage> messages, int window = 500)
     {
         var ct = TestContext.Current.CancellationToken;
-        var properties = new BasicProperties { ContentType = "application/vnd.masstransit+json", Persistent = true };
         var pending = new List<Task>(window);
-        foreach (var body in bodies)
+        foreach (var message in messages)
         {
-            pending.Add(_channel.BasicPublishAsync(ChatMessageExchange, "", mandatory: false, properties, body, ct).AsTask());
+            pending.Add(_channel.BasicPublishAsync(ChatMessageExchange, "", mandatory: false, RawJson(message.Id), Body(message), ct).AsTask());
             if (pending.Count == window)
             {
                 await Task.WhenAll(pending).WaitAsync(TestTimeouts.Long, ct);
@@ -68,6 +73,12 @@ sealed class BrokerClient : IAsyncDisposable
 
         await Task.WhenAll(pending).WaitAsync(TestTimeouts.Long, ct);
     }
+
+    /// <summary>The properties of a raw JSON event: the content type, and the id MassTransit reads as the message id.</summary>
+    static BasicProperties RawJson(Guid? messageId) => new() { ContentType = "application/json", MessageId = messageId?.ToString() };
+
+    /// <summary>The properties of an event in MassTransit's envelope.</summary>
+    public static BasicProperties EnvelopeProperties => new() { ContentType = "application/vnd.masstransit+json" };
 
     /// <summary>Messages ready in a queue; 0 when it does not exist (yet: MassTransit declares error queues on first use).</summary>
     public async Task<uint> CountAsync(string queue)
