@@ -59,6 +59,9 @@ public sealed record BenchOptions
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
     public string RedisServer { get; init; } = Chat.Bench.Baselines.RedisServer.DefaultPath;
     public string? Label { get; init; }
+
+    /// <summary>The share of messages traced in the app the bench starts; null: every one (Aspire's development default).</summary>
+    public double? TraceRatio { get; init; }
     public bool Help { get; init; }
 
     public const string Usage = """
@@ -82,6 +85,8 @@ public sealed record BenchOptions
                                            DIR is under the repository root (the folder of Chat.sln), if found
           --gateway URL[,URL]              target a running app's gateway(s) instead of starting one
           --history URL                    … and its history service (for the stored count)
+          --trace-ratio R                  trace this share of messages (parentbased_traceidratio), as production
+                                           would; default: every message, as in development
           --broker AMQP-URI                … and its broker (for the raw broker baseline)
           --via-proxy                      connect through the AppHost's proxy instead of to each replica
           --set KEY=VALUE                  AppHost configuration for the started app, e.g. --set Gateway:SendQueueCapacity=5000
@@ -145,6 +150,7 @@ public sealed record BenchOptions
                 "--via-proxy" => options with { ViaProxy = true },
                 "--redis-server" => options with { RedisServer = Next() },
                 "--label" => options with { Label = Next() },
+                "--trace-ratio" => options with { TraceRatio = Math.Clamp(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture), 0, 1) },
                 "--set" => Set(options, Next()),
                 "--help" or "-h" or "-?" => options with { Help = true },
                 _ => throw new FormatException($"unknown option {arg}"),

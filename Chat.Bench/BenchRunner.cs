@@ -56,7 +56,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
             {
                 console.Write("starting the app through the AppHost (RabbitMQ, history, 2 gateways) … ");
                 var started = TimeProvider.System.GetTimestamp();
-                app = await ChatApp.StartAsync(appSettings, logs, cancellationToken);
+                app = await ChatApp.StartAsync(appSettings, options.TraceRatio, logs, cancellationToken);
                 console.WriteLine($"ready in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:0} s ({app.BuildConfiguration} build, "
                     + $"gateways {string.Join(", ", app.Gateways.Select(g => g.Address.Authority))})");
             }
@@ -294,8 +294,9 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
             + "(the ack waits for it), written to disk by the broker in the quorum queue `chat-history` and stored in SQLite. The raw broker baseline does the broker's part of that work alone.";
         if (app.Telemetry is { } telemetry)
         {
+            var traced = options.TraceRatio is { } ratio ? $"{ratio:P0} of messages traced (parentbased_traceidratio)" : "every message traced";
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"Telemetry was on as in development (every message traced, metrics every second) and exported over OTLP/HTTP to a sink in the bench process that drops it, as a collector would take it: {telemetry.Requests:N0} exports, {telemetry.Bytes / (1024.0 * 1024):N0} MiB during the run. The baselines have none.");
+                $"Telemetry was on ({traced}, metrics every second) and exported over OTLP/HTTP to a sink in the bench process that drops it, as a collector would take it: {telemetry.Requests:N0} exports, {telemetry.Bytes / (1024.0 * 1024):N0} MiB during the run. The baselines have none.");
         }
 
         yield return string.Create(CultureInfo.InvariantCulture,
