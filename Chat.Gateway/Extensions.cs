@@ -69,8 +69,8 @@ static class Extensions
                 cfg.Host(new Uri(builder.Configuration.GetConnectionString("messaging")
                     ?? throw new InvalidOperationException("ConnectionStrings:messaging is not set: run the gateway through Chat.AppHost.")));
                 // The event's own JSON on the wire, its message id, type and trace context in AMQP headers, instead of
-                // MassTransit's envelope: about a sixth of the bytes (170 instead of 1,000 for a short message), and no envelope to parse in every consumer. Events in
-                // the envelope (published before this change) are still read.
+                // MassTransit's envelope: about a sixth of the bytes (170 instead of 1,000 for a short message), and no
+                // envelope to parse in every consumer. Events in the envelope (from older gateways) are still read.
                 cfg.UseRawJsonSerializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.AddTransportHeaders);
                 cfg.ConfigureEndpoints(context);
             });
