@@ -294,13 +294,17 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
             + "(the ack waits for it), written to disk by the broker in the quorum queue `chat-history` and stored in SQLite. The raw broker baseline does the broker's part of that work alone.";
         if (app.Telemetry is { } telemetry)
         {
-            var traced = options.TraceRatio is { } ratio ? $"{ratio:P0} of messages traced (parentbased_traceidratio)" : "every message traced";
+            var traced = options.TraceRatio is { } ratio
+                ? string.Create(CultureInfo.InvariantCulture, $"{ratio:0.###%} of messages traced (parentbased_traceidratio)")
+                : "every message traced";
             yield return string.Create(CultureInfo.InvariantCulture,
                 $"Telemetry was on ({traced}, metrics every second) and exported over OTLP/HTTP to a sink in the bench process that drops it, as a collector would take it: {telemetry.Requests:N0} exports, {telemetry.Bytes / (1024.0 * 1024):N0} MiB during the run. The baselines have none.");
         }
 
-        yield return string.Create(CultureInfo.InvariantCulture,
-            $"Before the repetitions every target ran warm-up rounds for {options.Warmup.TotalSeconds:0} s: the gateways' JIT compiler was measured promoting methods through the first ~80,000 messages.");
+        yield return options.Warmup > TimeSpan.Zero
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"Before the repetitions every target ran warm-up rounds for {options.Warmup.TotalSeconds:0} s: the gateways' JIT compiler was measured promoting methods through the first ~80,000 messages.")
+            : "No warm-up: the servers were measured cold (the gateways' JIT compiler promotes methods through the first ~80,000 messages).";
         yield return options.ViaProxy
             ? "Clients connected through the AppHost's DCP proxy, which balances per TCP connection (a development-time proxy, in the path of every frame)."
             : $"Clients connected directly to each of the {app.Gateways.Count} gateway replicas, alternating (the AppHost's DCP proxy is a development-time component, left out of the path).";
