@@ -51,7 +51,7 @@ public sealed class ChatApp : IAsyncDisposable
         _ => "unknown",
     };
 
-    /// <summary>Where the started app's services export their telemetry (every message traced, as in development).</summary>
+    /// <summary>Where the started app's services export their telemetry (every message traced, as in development, unless a trace ratio was given).</summary>
     public OtlpSink? Telemetry { get; private set; }
 
     /// <summary>Whether the bench started the app (and so stops it).</summary>

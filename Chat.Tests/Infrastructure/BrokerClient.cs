@@ -34,17 +34,20 @@ sealed class BrokerClient : IAsyncDisposable
     }
 
     /// <summary>A <see cref="ChatMessage"/> as the gateway publishes it: its own JSON (MassTransit's raw JSON serializer).</summary>
-    public static byte[] Body(ChatMessage message) => JsonSerializer.SerializeToUtf8Bytes(
-        new { id = message.Id, room = message.Room, user = message.User, text = message.Text, sentAt = message.SentAt, node = message.Node });
+    public static byte[] Body(ChatMessage message) => JsonSerializer.SerializeToUtf8Bytes(Payload(message));
 
     /// <summary>The same event in MassTransit's envelope, as gateways published it before the raw serializer.</summary>
     public static byte[] Envelope(ChatMessage message) => JsonSerializer.SerializeToUtf8Bytes(new
     {
         messageId = message.Id,
         messageType = new[] { "urn:message:Chat.Contracts:ChatMessage" },
-        message = new { id = message.Id, room = message.Room, user = message.User, text = message.Text, sentAt = message.SentAt, node = message.Node },
+        message = Payload(message),
         sentTime = DateTime.UtcNow,
     });
+
+    /// <summary>The event's fields as MassTransit's serializer writes them (camelCase), with or without the envelope.</summary>
+    static object Payload(ChatMessage message) =>
+        new { id = message.Id, room = message.Room, user = message.User, text = message.Text, sentAt = message.SentAt, node = message.Node };
 
     /// <summary>Publishes an event as the gateway does and waits for the broker's confirm.</summary>
     public Task PublishAsync(ChatMessage message) => PublishAsync(Body(message), RawJson(message.Id));
