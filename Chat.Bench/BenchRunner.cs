@@ -101,22 +101,27 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
 
             if (options.Baselines.Contains("socket"))
             {
-                socket = await RawSocketServer.StartAsync(logs, cancellationToken);
+                socket = await RawSocketServer.StartAsync(logs.CreateLogger("Chat.Bench.Baselines"), cancellationToken);
                 targets.Add(new TargetRun(socket.Name, socket.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(socket, plan, rep, progress, meter, token)));
             }
 
             if (options.Baselines.Contains("signalr"))
             {
-                signalR = await SignalRPeer.StartAsync(options.RedisServer, logs, cancellationToken);
+                signalR = await SignalRPeer.StartAsync(options.RedisServer, logs.CreateLogger("Chat.Bench.Baselines"), cancellationToken);
                 targets.Add(new TargetRun(signalR.Name, signalR.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(signalR, plan, rep, progress, meter, token)));
             }
 
             var meter = new CpuMeter(() =>
             {
                 var groups = new Dictionary<string, IReadOnlyList<int>>(app.ProcessGroups()) { ["bench"] = [Environment.ProcessId] };
-                if (signalR?.RedisPid is { } redis)
+                if (socket is not null)
                 {
-                    groups["redis"] = [redis];
+                    groups["socket server"] = [socket.Pid];
+                }
+
+                if (signalR is not null)
+                {
+                    groups["signalr + redis"] = signalR.Pids;
                 }
 
                 return groups;
@@ -287,8 +292,9 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
 
     static IEnumerable<string> StandingNotes(BenchOptions options, ChatApp app)
     {
-        yield return $"One machine ({Environment.ProcessorCount} cores): the load generator shares the CPU with every server. It runs in the bench process "
-            + "together with the raw socket server and both SignalR instances; the gateways, history, RabbitMQ and DCP are other processes on the same cores. "
+        yield return $"One machine ({Environment.ProcessorCount} cores): the load generator shares the CPU with every server. It is the bench process "
+            + "(its thread pool does not spin, so that it leaves the CPU to the servers); every server is a process of its own on the same cores: the gateways, history, RabbitMQ, "
+            + "DCP, the raw socket server, both SignalR instances and redis-server. "
             + "Absolute figures are therefore lower than with a separate load generator, and a target that needs less CPU leaves more for the clients.";
         yield return "Ours does more per message than the socket and SignalR baselines: every message is published with a confirm "
             + "(the ack waits for it), written to disk by the broker in the quorum queue `chat-history` and stored in SQLite. The raw broker baseline does the broker's part of that work alone.";

@@ -1,4 +1,10 @@
 using Chat.Bench;
+using Chat.Bench.Baselines;
+
+if (BaselineHost.IsServeCommand(args))
+{
+    return await BaselineHost.RunAsync(args); // a baseline's server, started by the bench itself
+}
 
 BenchOptions options;
 try

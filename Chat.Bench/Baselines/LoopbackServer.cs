@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Chat.Bench.Baselines;
 
-/// <summary>A Kestrel server inside the bench process on 127.0.0.1 and a free port: how every in-process baseline is hosted.</summary>
+/// <summary>A Kestrel server on 127.0.0.1 and a free port: how a baseline's server process (<see cref="BaselineHost"/>) hosts it.</summary>
 public static class LoopbackServer
 {
     /// <summary>Builds, maps and starts a slim web application; returns it and its address.</summary>

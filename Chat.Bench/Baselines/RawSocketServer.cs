@@ -8,41 +8,55 @@ using Chat.Bench.Workload;
 namespace Chat.Bench.Baselines;
 
 /// <summary>
-/// The raw socket limit: a minimal Kestrel WebSocket broadcast server with no broker, no persistence and no JSON. A text
+/// The raw socket limit: <see cref="RawSocketBroadcast"/> in a process of its own (<see cref="BaselineProcess"/>),
+/// as each gateway is.
+/// </summary>
+public sealed class RawSocketServer : IBenchTarget, IAsyncDisposable
+{
+    /// <summary>The <c>--serve</c> kind.</summary>
+    public const string Kind = "socket";
+
+    readonly BaselineProcess _server;
+
+    RawSocketServer(BaselineProcess server) => _server = server;
+
+    public string Name => "raw socket";
+
+    public string Description => "raw socket: one Kestrel WebSocket server (its own process, server GC) that copies each frame once to every member of the room; no broker, no storage";
+
+    /// <summary>The server's process, for CPU accounting.</summary>
+    public int Pid => _server.Pid;
+
+    public static async Task<RawSocketServer> StartAsync(ILogger logger, CancellationToken cancellationToken) =>
+        new(await BaselineProcess.StartAsync("Chat.Bench.RawSocket", Kind, [], logger, cancellationToken));
+
+    public async Task<IBenchClient> ConnectAsync(int index, IBenchClientHandler handler, CancellationToken cancellationToken) =>
+        await RawSocketClient.ConnectAsync(new UriBuilder(_server.Address) { Scheme = "ws", Path = "/ws" }.Uri, handler, cancellationToken);
+
+    public Task<long?> CountStoredAsync(string room, long expected, TimeSpan settle, CancellationToken cancellationToken) => Task.FromResult<long?>(null);
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+}
+
+/// <summary>
+/// The raw socket server: a minimal Kestrel WebSocket broadcast with no broker, no persistence and no JSON. A text
 /// frame <c>#room</c> joins a room (answered <c>#joined</c>); any other frame is copied once and queued, the same bytes,
 /// for every member of the sender's room (the sender included), then answered <c>+</c>. One bounded outbox and one send
 /// loop per socket, as in the gateway; otherwise nothing.
 /// </summary>
-public sealed class RawSocketServer : IBenchTarget, IAsyncDisposable
+public sealed class RawSocketBroadcast
 {
     const int OutboxCapacity = 100_000;
     static readonly byte[] Joined = "#joined"u8.ToArray();
     static readonly byte[] Ack = "+"u8.ToArray();
 
     readonly ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal);
-    WebApplication? _app;
-    Uri? _address;
 
-    public string Name => "raw socket";
-
-    public string Description => "raw socket: one in-process Kestrel WebSocket server that copies each frame once to every member of the room; no broker, no storage";
-
-    public static async Task<RawSocketServer> StartAsync(ILoggerProvider? logs, CancellationToken cancellationToken)
+    public void Map(WebApplication app)
     {
-        var server = new RawSocketServer();
-        (server._app, server._address) = await LoopbackServer.StartAsync("Chat.Bench.RawSocket", _ => { },
-            app =>
-            {
-                app.UseWebSockets();
-                app.Map("/ws", server.AcceptAsync);
-            }, logs, cancellationToken);
-        return server;
+        app.UseWebSockets();
+        app.Map("/ws", AcceptAsync);
     }
-
-    public async Task<IBenchClient> ConnectAsync(int index, IBenchClientHandler handler, CancellationToken cancellationToken) =>
-        await RawSocketClient.ConnectAsync(new UriBuilder(_address!) { Scheme = "ws", Path = "/ws" }.Uri, handler, cancellationToken);
-
-    public Task<long?> CountStoredAsync(string room, long expected, TimeSpan settle, CancellationToken cancellationToken) => Task.FromResult<long?>(null);
 
     async Task AcceptAsync(HttpContext context)
     {
@@ -108,15 +122,6 @@ public sealed class RawSocketServer : IBenchTarget, IAsyncDisposable
             room?.Remove(connection);
             connection.Complete();
             await sending;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
         }
     }
 

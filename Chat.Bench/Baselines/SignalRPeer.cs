@@ -6,26 +6,29 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Chat.Bench.Baselines;
 
 /// <summary>
-/// The peer a .NET user would pick instead: an ASP.NET Core SignalR hub, two instances (Kestrel, in this process),
-/// scaled out with the Redis backplane on a <see cref="RedisServer"/> child process. Framework defaults throughout
-/// (JSON hub protocol, one invocation at a time per connection); rooms are SignalR groups.
+/// The peer a .NET user would pick instead: an ASP.NET Core SignalR hub, two instances, each in a process of its own
+/// (<see cref="BaselineProcess"/>) as the gateways are, scaled out with the Redis backplane on a
+/// <see cref="RedisServer"/> child process. Framework defaults throughout (JSON hub protocol, one invocation at a time
+/// per connection); rooms are SignalR groups.
 /// </summary>
 public sealed class SignalRPeer : IBenchTarget, IAsyncDisposable
 {
     public const int Instances = 2;
 
-    readonly List<WebApplication> _apps = [];
-    readonly List<Uri> _hubs = [];
+    /// <summary>The <c>--serve</c> kind.</summary>
+    public const string Kind = "signalr";
+
+    readonly List<BaselineProcess> _servers = [];
     RedisServer? _redis;
 
     public string Name => "SignalR";
 
-    public string Description => $"SignalR: {Instances} in-process ASP.NET Core SignalR hubs (JSON protocol, WebSockets) scaled out with the Redis backplane (redis-server, no persistence); groups as rooms; nothing stored";
+    public string Description => $"SignalR: {Instances} ASP.NET Core SignalR hubs (each its own process, server GC; JSON protocol, WebSockets) scaled out with the Redis backplane (redis-server, no persistence); groups as rooms; nothing stored";
 
-    /// <summary>The redis-server process, for CPU accounting.</summary>
-    public int? RedisPid => _redis?.Pid;
+    /// <summary>The hubs' processes and redis-server's, for CPU accounting.</summary>
+    public IReadOnlyList<int> Pids => [.. _servers.Select(s => s.Pid), .. _redis is null ? [] : new[] { _redis.Pid }];
 
-    public static async Task<SignalRPeer> StartAsync(string redisPath, ILoggerProvider? logs, CancellationToken cancellationToken)
+    public static async Task<SignalRPeer> StartAsync(string redisPath, ILogger logger, CancellationToken cancellationToken)
     {
         var peer = new SignalRPeer();
         try
@@ -33,12 +36,8 @@ public sealed class SignalRPeer : IBenchTarget, IAsyncDisposable
             peer._redis = await RedisServer.StartAsync(redisPath, cancellationToken);
             for (var i = 0; i < Instances; i++)
             {
-                var (app, address) = await LoopbackServer.StartAsync($"Chat.Bench.SignalR{i + 1}",
-                    builder => builder.Services.AddSignalR().AddStackExchangeRedis(peer._redis.ConnectionString,
-                        redis => redis.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("chat-bench")),
-                    app => app.MapHub<BenchHub>("/hub"), logs, cancellationToken);
-                peer._apps.Add(app);
-                peer._hubs.Add(new Uri(address, "/hub"));
+                peer._servers.Add(await BaselineProcess.StartAsync($"Chat.Bench.SignalR{i + 1}", Kind,
+                    [BaselineHost.RedisOption, peer._redis.ConnectionString], logger, cancellationToken));
             }
 
             return peer;
@@ -50,17 +49,24 @@ public sealed class SignalRPeer : IBenchTarget, IAsyncDisposable
         }
     }
 
+    /// <summary>One instance's services: SignalR on the Redis backplane.</summary>
+    public static void Configure(WebApplicationBuilder builder, string redis) =>
+        builder.Services.AddSignalR().AddStackExchangeRedis(redis,
+            options => options.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("chat-bench"));
+
+    /// <summary>One instance's endpoint: the hub at <c>/hub</c>.</summary>
+    public static void Map(WebApplication app) => app.MapHub<BenchHub>("/hub");
+
     public async Task<IBenchClient> ConnectAsync(int index, IBenchClientHandler handler, CancellationToken cancellationToken) =>
-        await SignalRBenchClient.ConnectAsync(_hubs[index % _hubs.Count], $"signalr-{index % _hubs.Count + 1}", $"bench-{index}", handler, cancellationToken);
+        await SignalRBenchClient.ConnectAsync(new Uri(_servers[index % _servers.Count].Address, "/hub"), $"signalr-{index % _servers.Count + 1}", $"bench-{index}", handler, cancellationToken);
 
     public Task<long?> CountStoredAsync(string room, long expected, TimeSpan settle, CancellationToken cancellationToken) => Task.FromResult<long?>(null);
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var app in _apps)
+        foreach (var server in _servers)
         {
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
+            await server.DisposeAsync();
         }
 
         if (_redis is not null)

@@ -43,7 +43,7 @@ public static class MarkdownReport
         text.AppendLine("## Where the CPU went (seconds during the timed part, medians)");
         text.AppendLine();
         text.AppendLine(ReportTables.Cpu(report));
-        text.AppendLine("`bench` is this process: the load generator, and also the raw socket server and both SignalR instances, which run in it. "
+        text.AppendLine("`bench` is this process, the load generator (and the raw broker baseline's publishers and consumers); every server is a process of its own. "
             + "`others`: the machine's busy time not in any of these processes: the kernel's network work (softirq) and whatever else ran on the machine. "
             + "On this machine every process shares the same cores, so the load generator takes CPU the servers would otherwise have.");
         if (report.BackgroundLoad is { } background)

@@ -169,7 +169,7 @@ public sealed class ChatApp : IAsyncDisposable
             ? $"through the AppHost's proxy {ProxyAddress.Authority}, which balances over {Gateways.Count} replicas"
             : $"directly to {Gateways.Count} gateway replica(s), connections alternating";
         return new ChatAppTarget(addresses, History,
-            $"Chat: gateways ({BuildConfiguration} build) + RabbitMQ (MassTransit, confirms, persistent) + history (SQLite); clients {how}");
+            $"Chat: gateways ({BuildConfiguration} build) + RabbitMQ (MassTransit, confirms, quorum queue for history) + history (SQLite); clients {how}");
     }
 
     /// <summary>The app's processes by role, for CPU accounting (Linux; empty groups elsewhere).</summary>
