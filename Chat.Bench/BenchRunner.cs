@@ -21,7 +21,13 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
 
     delegate Task<RoundResult> RoundRunner(WorkloadPlan plan, int repetition, IProgress<WorkloadProgress> progress, IRoundMeter meter, CancellationToken cancellationToken);
 
-    sealed record TargetRun(string Name, string Description, RoundRunner Run, bool RoomsApply = true);
+    sealed record TargetRun(string Name, string Description, RoundRunner Run, Func<IEnumerable<int>> ServerPids, bool RoomsApply = true);
+
+    /// <summary>The warm-up goes on past <see cref="BenchOptions.Warmup"/> while the JIT compiler's background threads use more than this share of a core…</summary>
+    const double JitQuietShare = 0.02;
+
+    /// <summary>… but not past this many times <see cref="BenchOptions.Warmup"/>.</summary>
+    const int MaxWarmupFactor = 3;
 
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -85,13 +91,14 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
 
             var targets = new List<TargetRun>();
             var ours = app.CreateTarget(options.ViaProxy);
-            targets.Add(new TargetRun(Ours, ours.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(ours, plan, rep, progress, meter, token)));
+            targets.Add(new TargetRun(Ours, ours.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(ours, plan, rep, progress, meter, token),
+                () => app.ProcessGroups().Where(g => g.Key is "gateways" or "history").SelectMany(g => g.Value)));
             if (options.Baselines.Contains("broker"))
             {
                 if (app.BrokerConnectionString is { } broker)
                 {
                     targets.Add(new TargetRun(RawBrokerBaseline.Name, RawBrokerBaseline.Description,
-                        (plan, rep, progress, meter, token) => RawBrokerBaseline.RunAsync(broker, plan, rep, progress, meter, token), RoomsApply: false));
+                        (plan, rep, progress, meter, token) => RawBrokerBaseline.RunAsync(broker, plan, rep, progress, meter, token), () => [], RoomsApply: false));
                 }
                 else
                 {
@@ -102,13 +109,15 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
             if (options.Baselines.Contains("socket"))
             {
                 socket = await RawSocketServer.StartAsync(logs.CreateLogger("Chat.Bench.Baselines"), cancellationToken);
-                targets.Add(new TargetRun(socket.Name, socket.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(socket, plan, rep, progress, meter, token)));
+                targets.Add(new TargetRun(socket.Name, socket.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(socket, plan, rep, progress, meter, token),
+                    () => [socket.Pid]));
             }
 
             if (options.Baselines.Contains("signalr"))
             {
                 signalR = await SignalRPeer.StartAsync(options.RedisServer, logs.CreateLogger("Chat.Bench.Baselines"), cancellationToken);
-                targets.Add(new TargetRun(signalR.Name, signalR.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(signalR, plan, rep, progress, meter, token)));
+                targets.Add(new TargetRun(signalR.Name, signalR.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(signalR, plan, rep, progress, meter, token),
+                    () => signalR.Pids));
             }
 
             var meter = new CpuMeter(() =>
@@ -127,6 +136,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
                 return groups;
             });
 
+            var warmups = new List<string>();
             var workload = new WorkloadOptions(options.Clients, options.Messages, options.Window) { StallTimeout = options.StallTimeout };
             var rounds = new List<RoundResult>();
             foreach (var scenario in options.Scenarios.Where(s => s is TalkScenario.Name or RoomsScenario.Name))
@@ -144,20 +154,26 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
                 {
                     foreach (var run in runs)
                     {
-                        // Rounds until the warm-up time is up: every target gets the same time under load, whatever its speed.
+                        // Rounds until the warm-up time is up (every target gets at least that time under load, whatever its
+                        // speed), then on while the JIT compiler is still promoting methods in the servers (or the clients).
                         var label = $"{scenario,-6} warm-up {run.Name,-11}";
                         var started = Stopwatch.StartNew();
                         var round = 0;
                         RoundResult warmup;
+                        double jitShare;
                         do
                         {
                             var progress = new ConsoleProgress(console, $"{label} round {++round}");
+                            var roundStarted = Stopwatch.StartNew();
+                            var jitBefore = JitActivity.Sample([Environment.ProcessId, .. run.ServerPids()]);
                             warmup = await run.Run(NewPlan(workload with { Messages = options.WarmupMessages }), 0, progress, new CpuMeter(() => new Dictionary<string, IReadOnlyList<int>>()), cancellationToken);
+                            jitShare = JitActivity.Used(jitBefore, JitActivity.Sample([Environment.ProcessId, .. run.ServerPids()])) / roundStarted.Elapsed.TotalSeconds;
                             progress.Clear();
                         }
-                        while (started.Elapsed < options.Warmup);
+                        while (started.Elapsed < options.Warmup || (jitShare > JitQuietShare && started.Elapsed < options.Warmup * MaxWarmupFactor));
 
-                        console.WriteLine($"{label} {round} rounds in {started.Elapsed.TotalSeconds:0} s, the last: {Row(warmup)}");
+                        console.WriteLine($"{label} {round} rounds in {started.Elapsed.TotalSeconds:0} s (background JIT in the last: {jitShare:P0} of a core), the last: {Row(warmup)}");
+                        warmups.Add($"{scenario} {run.Name}: {round} rounds in {started.Elapsed.TotalSeconds:0} s, background JIT {jitShare:P0} of a core in the last");
                     }
                 }
 
@@ -188,6 +204,11 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
 
             var summaries = rounds.GroupBy(r => (r.Scenario, r.Target)).Select(g => ScenarioSummary.From([.. g])).ToList();
             notes.AddRange(StandingNotes(options, app));
+            if (warmups.Count > 0)
+            {
+                notes.Add($"Warm-up: {string.Join("; ", warmups)}.");
+            }
+
             var report = new BenchReport
             {
                 StartedAt = startedAt,
@@ -309,7 +330,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
 
         yield return options.Warmup > TimeSpan.Zero
             ? string.Create(CultureInfo.InvariantCulture,
-                $"Before the repetitions every target ran warm-up rounds for {options.Warmup.TotalSeconds:0} s: the gateways' JIT compiler was measured promoting methods through the first ~80,000 messages.")
+                $"Before the repetitions every target ran warm-up rounds for at least {options.Warmup.TotalSeconds:0} s, and on (up to {options.Warmup.TotalSeconds * MaxWarmupFactor:0} s) while the JIT compiler's background threads in its servers and the bench used more than {JitQuietShare:P0} of a core: a server still promoting methods to optimised code is not at its steady state.")
             : "No warm-up: the servers were measured cold (the gateways' JIT compiler promotes methods through the first ~80,000 messages).";
         yield return options.ViaProxy
             ? "Clients connected through the AppHost's DCP proxy, which balances per TCP connection (a development-time proxy, in the path of every frame)."
