@@ -23,7 +23,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
 
     sealed record TargetRun(string Name, string Description, RoundRunner Run, Func<IEnumerable<int>> ServerPids, bool RoomsApply = true);
 
-    /// <summary>The warm-up goes on past <see cref="BenchOptions.Warmup"/> while the JIT compiler's background threads use more than this share of a core…</summary>
+    /// <summary>The warm-up goes on past <see cref="BenchOptions.Warmup"/> while the JIT compilers of the target's servers and the bench use more than this share of a core…</summary>
     const double JitQuietShare = 0.02;
 
     /// <summary>… but not past this many times <see cref="BenchOptions.Warmup"/>.</summary>
@@ -160,20 +160,20 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
                         var started = Stopwatch.StartNew();
                         var round = 0;
                         RoundResult warmup;
-                        double jitShare;
+                        using var jit = JitActivity.Start(run.ServerPids());
+                        double? jitShare;
                         do
                         {
                             var progress = new ConsoleProgress(console, $"{label} round {++round}");
-                            var roundStarted = Stopwatch.StartNew();
-                            var jitBefore = JitActivity.Sample([Environment.ProcessId, .. run.ServerPids()]);
                             warmup = await run.Run(NewPlan(workload with { Messages = options.WarmupMessages }), 0, progress, new CpuMeter(() => new Dictionary<string, IReadOnlyList<int>>()), cancellationToken);
-                            jitShare = JitActivity.Used(jitBefore, JitActivity.Sample([Environment.ProcessId, .. run.ServerPids()])) / roundStarted.Elapsed.TotalSeconds;
+                            jitShare = jit.Sample();
                             progress.Clear();
                         }
-                        while (started.Elapsed < options.Warmup || (jitShare > JitQuietShare && started.Elapsed < options.Warmup * MaxWarmupFactor));
+                        while (started.Elapsed < options.Warmup || ((jitShare ?? 1) > JitQuietShare && started.Elapsed < options.Warmup * MaxWarmupFactor));
 
-                        console.WriteLine($"{label} {round} rounds in {started.Elapsed.TotalSeconds:0} s (background JIT in the last: {jitShare:P0} of a core), the last: {Row(warmup)}");
-                        warmups.Add($"{scenario} {run.Name}: {round} rounds in {started.Elapsed.TotalSeconds:0} s, background JIT {jitShare:P0} of a core in the last");
+                        var jitText = jitShare is { } share ? $"{share:P0} of a core" : "not measured";
+                        console.WriteLine($"{label} {round} rounds in {started.Elapsed.TotalSeconds:0} s (JIT over the last 5 s: {jitText}), the last: {Row(warmup)}");
+                        warmups.Add($"{scenario} {run.Name}: {round} rounds in {started.Elapsed.TotalSeconds:0} s, JIT {jitText} at the end");
                     }
                 }
 
@@ -330,7 +330,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
 
         yield return options.Warmup > TimeSpan.Zero
             ? string.Create(CultureInfo.InvariantCulture,
-                $"Before the repetitions every target ran warm-up rounds for at least {options.Warmup.TotalSeconds:0} s, and on (up to {options.Warmup.TotalSeconds * MaxWarmupFactor:0} s) while the JIT compiler's background threads in its servers and the bench used more than {JitQuietShare:P0} of a core: a server still promoting methods to optimised code is not at its steady state.")
+                $"Before the repetitions every target ran warm-up rounds for at least {options.Warmup.TotalSeconds:0} s, and on (up to {options.Warmup.TotalSeconds * MaxWarmupFactor:0} s) while the JIT compiler in its servers and the bench used more than {JitQuietShare:P0} of a core: a server still promoting methods to optimised code is not at its steady state.")
             : "No warm-up: the servers were measured cold (the gateways' JIT compiler promotes methods through the first ~80,000 messages).";
         yield return options.ViaProxy
             ? "Clients connected through the AppHost's DCP proxy, which balances per TCP connection (a development-time proxy, in the path of every frame)."

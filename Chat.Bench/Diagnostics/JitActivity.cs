@@ -1,34 +1,60 @@
+using System.Diagnostics;
+using System.Runtime;
+
 namespace Chat.Bench.Diagnostics;
 
 /// <summary>
-/// How busy the JIT compiler's background thread (<c>.NET Tiered Compilation Worker</c>, which promotes hot methods to
-/// optimised code) of some .NET processes is, from the threads' CPU time in <c>/proc</c>. While it is busy a server is
-/// not yet at its steady state: the bench's warm-up goes on until it is quiet.
+/// How much time the JIT compiler spends in some .NET processes (the servers of a target, and this one): while it is
+/// still compiling (tiered compilation promotes hot methods to optimised code long after start-up), a server is not yet
+/// at its steady state, so the bench's warm-up goes on. Reads each server's <c>dotnet.jit.compilation.time</c> (the
+/// runtime's own metric, as <c>dotnet-counters</c> does) and this process's <see cref="JitInfo"/>.
 /// </summary>
-public static class JitActivity
+public sealed class JitActivity : IDisposable
 {
-    /// <summary>The thread's name as Linux keeps it (15 characters).</summary>
-    const string TieredCompilationThread = ".NET Tiered Com";
+    const string Instrument = "dotnet.jit.compilation.time";
+    static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
 
-    /// <summary>CPU seconds used so far by each background JIT thread of the processes, by (pid, tid).</summary>
-    public static IReadOnlyDictionary<(int Pid, int Tid), double> Sample(IEnumerable<int> pids)
+    readonly List<ProcessMetrics> _servers = [];
+    readonly Queue<(TimeSpan At, double Seconds)> _samples = new();
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    JitActivity(IEnumerable<int> pids)
     {
-        var sample = new Dictionary<(int, int), double>();
-        foreach (var pid in pids)
+        foreach (var pid in pids.Distinct())
         {
-            foreach (var (tid, _) in LocalProcess.Threads(pid).Where(t => t.Name == TieredCompilationThread))
+            if (ProcessMetrics.TryStart(pid, "System.Runtime", TimeSpan.FromSeconds(1), out _) is { } metrics)
             {
-                if (LocalProcess.ThreadCpuSeconds(pid, tid) is { } seconds)
-                {
-                    sample[(pid, tid)] = seconds;
-                }
+                _servers.Add(metrics);
             }
         }
-
-        return sample;
     }
 
-    /// <summary>CPU seconds the background JIT threads used between two samples (a thread started meanwhile counts whole).</summary>
-    public static double Used(IReadOnlyDictionary<(int Pid, int Tid), double> before, IReadOnlyDictionary<(int Pid, int Tid), double> after) =>
-        after.Sum(thread => Math.Max(0, thread.Value - before.GetValueOrDefault(thread.Key)));
+    /// <summary>Starts watching the given server processes (those that are not .NET, or are gone, are left out).</summary>
+    public static JitActivity Start(IEnumerable<int> serverPids) => new(serverPids);
+
+    /// <summary>
+    /// Records a sample now; returns the share of a core the JIT compilers used over about the last five seconds
+    /// (<see langword="null"/> until that much time was sampled).
+    /// </summary>
+    public double? Sample()
+    {
+        var now = _clock.Elapsed;
+        var seconds = JitInfo.GetCompilationTime().TotalSeconds + _servers.Sum(s => s.Value(Instrument) ?? 0);
+        _samples.Enqueue((now, seconds));
+        while (_samples.Count > 2 && now - _samples.ElementAt(1).At >= Window)
+        {
+            _samples.Dequeue();
+        }
+
+        var (oldestAt, oldest) = _samples.Peek();
+        return now - oldestAt >= Window ? Math.Max(0, seconds - oldest) / (now - oldestAt).TotalSeconds : null;
+    }
+
+    public void Dispose()
+    {
+        foreach (var server in _servers)
+        {
+            server.Dispose();
+        }
+    }
 }

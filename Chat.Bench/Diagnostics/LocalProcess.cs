@@ -91,38 +91,11 @@ public sealed record LocalProcess(int Pid, string Name, string CommandLine)
     }
 
     /// <summary>User plus system CPU time used so far, in seconds; <see langword="null"/> once the process is gone.</summary>
-    public static double? CpuSeconds(int pid) => StatCpuSeconds($"{Proc}/{pid}/stat");
-
-    /// <summary>The same for one thread of a process.</summary>
-    public static double? ThreadCpuSeconds(int pid, int tid) => StatCpuSeconds($"{Proc}/{pid}/task/{tid}/stat");
-
-    /// <summary>The ids and names of a process's threads (empty once it is gone).</summary>
-    public static IReadOnlyList<(int Tid, string Name)> Threads(int pid)
-    {
-        var threads = new List<(int, string)>();
-        try
-        {
-            foreach (var task in Directory.EnumerateDirectories($"{Proc}/{pid}/task"))
-            {
-                if (int.TryParse(Path.GetFileName(task), out var tid))
-                {
-                    threads.Add((tid, File.ReadAllText(Path.Combine(task, "comm")).TrimEnd()));
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // gone meanwhile
-        }
-
-        return threads;
-    }
-
-    static double? StatCpuSeconds(string path)
+    public static double? CpuSeconds(int pid)
     {
         try
         {
-            var stat = File.ReadAllText(path);
+            var stat = File.ReadAllText($"{Proc}/{pid}/stat");
             // The command name is in parentheses and may hold spaces: count fields after the last ')'.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
