@@ -74,7 +74,8 @@ public sealed record BenchOptions
           --clients N                      clients (100)
           --messages M                     messages per client (100)
           --repetitions R                  repetitions; figures are their medians (3)
-          --warmup S                       seconds of warm-up rounds per target before the repetitions, 0 for none (40)
+          --warmup S                       seconds of warm-up rounds per target before the repetitions, 0 for none (40);
+                                           longer (up to 3 × S) while the target's JIT compilers are still busy
           --warmup-messages M              messages per client of each warm-up round (100)
           --window W                       unacknowledged messages per client, 0 = all at once as in the talk (0)
           --room-size K                    members per room in 'rooms' (5)

@@ -20,7 +20,6 @@ public sealed partial class BaselineProcess : IAsyncDisposable
     BaselineProcess(Process process, string name, ILogger logger)
     {
         _process = process;
-        Name = name;
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line && line.StartsWith(BaselineHost.ListeningPrefix, StringComparison.Ordinal))
@@ -40,8 +39,6 @@ public sealed partial class BaselineProcess : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
-    public string Name { get; }
-
     public int Pid => _process.Id;
 
     /// <summary>Where it listens, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
@@ -58,12 +55,12 @@ public sealed partial class BaselineProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in (string[])["exec", "--runtimeconfig", ServerRuntimeConfig(entry), entry, BaselineHost.ServeOption, kind, BaselineHost.NameOption, name, .. arguments])
+        var runtimeConfig = ServerRuntimeConfig(entry);
+        foreach (var argument in (string[])["exec", "--runtimeconfig", runtimeConfig, entry, BaselineHost.ServeOption, kind, BaselineHost.NameOption, name, .. arguments])
         {
             start.ArgumentList.Add(argument);
         }
 
-        var runtimeConfig = start.ArgumentList[2];
         try
         {
             var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start");
