@@ -14,12 +14,12 @@ public sealed partial class BaselineProcess : IAsyncDisposable
 {
     static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    readonly Process _process;
+    readonly OwnedProcess _process;
     readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     BaselineProcess(Process process, string name, ILogger logger)
     {
-        _process = process;
+        _process = new OwnedProcess(process);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line && line.StartsWith(BaselineHost.ListeningPrefix, StringComparison.Ordinal))
@@ -36,10 +36,9 @@ public sealed partial class BaselineProcess : IAsyncDisposable
         };
         process.EnableRaisingEvents = true;
         process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException($"{name} exited before it listened (see the bench log)"));
-        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Process.Id;
 
     /// <summary>Where it listens, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
     public Uri Address { get; private set; } = null!;
@@ -118,36 +117,17 @@ public sealed partial class BaselineProcess : IAsyncDisposable
         return path;
     }
 
-    void OnProcessExit(object? sender, EventArgs e) => Kill();
-
-    void Kill()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         try
         {
             // Closing its input is the signal to stop gracefully; killed if it does not within a few seconds.
-            _process.StandardInput.Close();
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            _process.Process.StandardInput.Close();
+            await _process.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or IOException)
         {
-            Kill();
+            // killed below
         }
 
         _process.Dispose();

@@ -12,18 +12,17 @@ public sealed class RedisServer : IAsyncDisposable
 {
     public const string DefaultPath = "/usr/bin/redis-server";
 
-    readonly Process _process;
+    readonly OwnedProcess _process;
 
     RedisServer(Process process, int port)
     {
-        _process = process;
+        _process = new OwnedProcess(process);
         Port = port;
-        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
     public int Port { get; }
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Process.Id;
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
@@ -90,28 +89,8 @@ public sealed class RedisServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    void OnProcessExit(object? sender, EventArgs e) => Kill();
-
-    void Kill()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-    }
-
     public ValueTask DisposeAsync()
     {
-        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
-        Kill();
         _process.Dispose();
         return ValueTask.CompletedTask;
     }
