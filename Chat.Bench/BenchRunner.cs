@@ -90,6 +90,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
             }
 
             var targets = new List<TargetRun>();
+            var baselineLogger = logs.CreateLogger("Chat.Bench.Baselines"); // the baseline servers' warnings
             var ours = app.CreateTarget(options.ViaProxy);
             targets.Add(new TargetRun(Ours, ours.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(ours, plan, rep, progress, meter, token),
                 () => app.ProcessGroups().Where(g => g.Key is "gateways" or "history").SelectMany(g => g.Value)));
@@ -108,14 +109,14 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
 
             if (options.Baselines.Contains("socket"))
             {
-                socket = await RawSocketServer.StartAsync(logs.CreateLogger("Chat.Bench.Baselines"), cancellationToken);
+                socket = await RawSocketServer.StartAsync(baselineLogger, cancellationToken);
                 targets.Add(new TargetRun(socket.Name, socket.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(socket, plan, rep, progress, meter, token),
                     () => [socket.Pid]));
             }
 
             if (options.Baselines.Contains("signalr"))
             {
-                signalR = await SignalRPeer.StartAsync(options.RedisServer, logs.CreateLogger("Chat.Bench.Baselines"), cancellationToken);
+                signalR = await SignalRPeer.StartAsync(options.RedisServer, baselineLogger, cancellationToken);
                 targets.Add(new TargetRun(signalR.Name, signalR.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(signalR, plan, rep, progress, meter, token),
                     () => signalR.Pids));
             }
