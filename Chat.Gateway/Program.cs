@@ -1,5 +1,6 @@
 using Chat.Gateway;
 using Chat.Gateway.Apis;
+using Chat.Gateway.Connections;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,6 +9,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseWebSocketWriteCoalescing();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30), KeepAliveTimeout = TimeSpan.FromSeconds(60) });
 app.UseDefaultFiles();
 app.UseStaticFiles();

@@ -50,7 +50,7 @@ public sealed partial class ConnectionAcceptor(
         {
             var socket = await context.WebSockets.AcceptWebSocketAsync();
             connection = new ChatConnection(socket, NewConnectionId(), user, kind, _options.SendQueueCapacity,
-                _options.CloseTimeout, telemetry, time, _connectionLogger);
+                _options.CloseTimeout, telemetry, time, _connectionLogger, context.Features.Get<WriteCoalescingStream>());
             registry.Add(connection);
             using ChatSession session = kind == ConnectionKind.Json
                 ? new JsonChatSession(connection, services)

@@ -50,7 +50,7 @@ public sealed class GatewayTelemetry : IDisposable
         ConnectionsClosedSlow = _meter.CreateCounter<long>("chat.gateway.connections.closed_slow", "{connection}", "Connections closed with 1013 because they fell behind.");
         PublishDuration = _meter.CreateHistogram("chat.gateway.publish.duration", "s", "Time from publish to the broker's confirm (error.type set when it failed).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
-        DeliveryLatency = _meter.CreateHistogram("chat.gateway.delivery.latency", "s", "Time from the accepting gateway's accept to the socket write on this gateway.",
+        DeliveryLatency = _meter.CreateHistogram("chat.gateway.delivery.latency", "s", "Time from the accepting gateway's accept to the socket write on this gateway (the start of the burst of frames it goes out with).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
 

@@ -1,0 +1,206 @@
+using System.Buffers;
+
+namespace Chat.Gateway.Connections;
+
+/// <summary>
+/// The upgraded connection's stream as the WebSocket sees it: while <see cref="HoldWrites"/> is set (the send loop has
+/// more frames queued), writes are copied into a buffer instead of going to Kestrel, and flushes wait; the next write
+/// or flush made without it takes the buffer along in one write. A burst of frames thus costs one write and flush of Kestrel's output pipe and
+/// one <c>send</c> to the kernel, not one each: the WebSocket still frames every message itself (one JSON object per
+/// frame, as the protocol says), only the writes are joined.
+/// </summary>
+/// <remarks>
+/// Every write comes from <see cref="System.Net.WebSockets.WebSocket"/>, which makes one at a time (its send lock), so
+/// the buffer needs no lock of its own. A control frame written meanwhile (a pong, a keep-alive ping) waits in the
+/// buffer for the send loop's next frame, which is already queued; the send loop clears the hold before its last
+/// frame and before the close frame, so nothing is left behind. The buffer is rented only while frames are held and is
+/// capped at <see cref="MaxHeldBytes"/>: a longer burst goes out in pieces of that size.
+/// </remarks>
+public sealed class WriteCoalescingStream(Stream inner) : Stream
+{
+    /// <summary>Held bytes at which a write goes through even while held (Kestrel's default response buffer size).</summary>
+    public const int MaxHeldBytes = 64 * 1024;
+
+    byte[]? _held;
+    volatile bool _holdWrites;
+
+    /// <summary>Set by the send loop while more frames are queued behind the one it is writing.</summary>
+    public bool HoldWrites
+    {
+        get => _holdWrites;
+        set => _holdWrites = value;
+    }
+
+    /// <summary>Bytes written but not yet passed on.</summary>
+    public int HeldBytes { get; private set; }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_holdWrites && HeldBytes + buffer.Length <= MaxHeldBytes)
+        {
+            Hold(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        if (HeldBytes == 0)
+        {
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        return WriteHeldAndAsync(buffer, cancellationToken);
+    }
+
+    async ValueTask WriteHeldAndAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var held = _held!;
+        var count = HeldBytes;
+        _held = null;
+        HeldBytes = 0;
+        try
+        {
+            if (count + buffer.Length <= held.Length)
+            {
+                buffer.Span.CopyTo(held.AsSpan(count));
+                await inner.WriteAsync(held.AsMemory(0, count + buffer.Length), cancellationToken);
+            }
+            else
+            {
+                await inner.WriteAsync(held.AsMemory(0, count), cancellationToken);
+                await inner.WriteAsync(buffer, cancellationToken);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(held);
+        }
+    }
+
+    void Hold(ReadOnlySpan<byte> bytes)
+    {
+        _held ??= ArrayPool<byte>.Shared.Rent(MaxHeldBytes);
+        bytes.CopyTo(_held.AsSpan(HeldBytes));
+        HeldBytes += bytes.Length;
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (_holdWrites && HeldBytes + buffer.Length <= MaxHeldBytes)
+        {
+            Hold(buffer);
+            return;
+        }
+
+        FlushHeld();
+        inner.Write(buffer);
+    }
+
+    /// <summary>
+    /// The WebSocket flushes after every frame: while writes are held that flush is the held frames' business, done
+    /// by the write or flush that ends the hold.
+    /// </summary>
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_holdWrites)
+        {
+            return;
+        }
+
+        if (HeldBytes > 0)
+        {
+            await WriteHeldAndAsync(ReadOnlyMemory<byte>.Empty, cancellationToken);
+        }
+
+        await inner.FlushAsync(cancellationToken);
+    }
+
+    public override void Flush()
+    {
+        if (_holdWrites)
+        {
+            return;
+        }
+
+        FlushHeld();
+        inner.Flush();
+    }
+
+    void FlushHeld()
+    {
+        if (_held is { } held)
+        {
+            var count = HeldBytes;
+            _held = null;
+            HeldBytes = 0;
+            try
+            {
+                inner.Write(held, 0, count);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(held);
+            }
+        }
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        inner.ReadAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+
+    public override bool CanRead => inner.CanRead;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => inner.CanWrite;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            ReleaseHeld();
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        ReleaseHeld();
+        await inner.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>On dispose the connection is gone: held bytes have nowhere to go.</summary>
+    void ReleaseHeld()
+    {
+        if (_held is { } held)
+        {
+            _held = null;
+            HeldBytes = 0;
+            ArrayPool<byte>.Shared.Return(held);
+        }
+    }
+}
