@@ -60,8 +60,13 @@ public sealed record BenchOptions
     public string RedisServer { get; init; } = Chat.Bench.Baselines.RedisServer.DefaultPath;
     public string? Label { get; init; }
 
-    /// <summary>The share of messages traced in the app the bench starts; null: every one (Aspire's development default).</summary>
-    public double? TraceRatio { get; init; }
+    /// <summary>
+    /// The share of messages traced in the app the bench starts: by default one in a hundred, as a production deployment
+    /// would sample (the baselines have no telemetry at all); 1 traces every message, as the AppHost does in development.
+    /// </summary>
+    public double TraceRatio { get; init; } = DefaultTraceRatio;
+
+    public const double DefaultTraceRatio = 0.01;
     public bool Help { get; init; }
 
     public const string Usage = """
@@ -86,8 +91,8 @@ public sealed record BenchOptions
                                            DIR is under the repository root (the folder of Chat.sln), if found
           --gateway URL[,URL]              target a running app's gateway(s) instead of starting one
           --history URL                    … and its history service (for the stored count)
-          --trace-ratio R                  trace this share of messages (parentbased_traceidratio), as production
-                                           would; default: every message, as in development
+          --trace-ratio R                  trace this share of messages (parentbased_traceidratio) (0.01, one in a
+                                           hundred, as production would sample; 1: every one, as in development)
           --broker AMQP-URI                … and its broker (for the raw broker baseline)
           --via-proxy                      connect through the AppHost's proxy instead of to each replica
           --set KEY=VALUE                  AppHost configuration for the started app, e.g. --set Gateway:SendQueueCapacity=5000

@@ -322,9 +322,9 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
             + "(the ack waits for it), written to disk by the broker in the quorum queue `chat-history` and stored in SQLite. The raw broker baseline does the broker's part of that work alone.";
         if (app.Telemetry is { } telemetry)
         {
-            var traced = options.TraceRatio is { } ratio
-                ? string.Create(CultureInfo.InvariantCulture, $"{ratio:0.###%} of messages traced (parentbased_traceidratio)")
-                : "every message traced";
+            var traced = options.TraceRatio >= 1
+                ? "every message traced, as in development"
+                : string.Create(CultureInfo.InvariantCulture, $"{options.TraceRatio:0.###%} of messages traced (parentbased_traceidratio), as a production deployment would sample; `--trace-ratio 1` traces every one");
             yield return string.Create(CultureInfo.InvariantCulture,
                 $"Telemetry was on ({traced}, metrics every second) and exported over OTLP/HTTP to a sink in the bench process that drops it, as a collector would take it: {telemetry.Requests:N0} exports, {telemetry.Bytes / (1024.0 * 1024):N0} MiB during the run. The baselines have none.");
         }

@@ -61,7 +61,7 @@ public sealed class ChatApp : IAsyncDisposable
     /// Starts the app through the AppHost with a fresh data directory, <paramref name="settings"/> as AppHost configuration
     /// (for example <c>Gateway:MessagesPerSecond</c>), and waits until the broker, history and both gateways are healthy.
     /// </summary>
-    public static async Task<ChatApp> StartAsync(IReadOnlyDictionary<string, string> settings, double? traceRatio, ILoggerProvider? logs, CancellationToken cancellationToken)
+    public static async Task<ChatApp> StartAsync(IReadOnlyDictionary<string, string> settings, double traceRatio, ILoggerProvider? logs, CancellationToken cancellationToken)
     {
         var chat = new ChatApp
         {
@@ -88,17 +88,14 @@ public sealed class ChatApp : IAsyncDisposable
             foreach (var project in builder.Resources.OfType<ProjectResource>())
             {
                 // After the AppHost's own annotations (Aspire's OTLP settings among them), so these values win. The
-                // intervals stay Aspire's (metrics every second), and so does the sampler unless a ratio was given.
+                // intervals stay Aspire's (metrics every second); the sampler is the bench's (--trace-ratio).
                 project.Annotations.Add(new EnvironmentCallbackAnnotation(environment =>
                 {
                     environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
                     environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
                     environment.Remove("OTEL_EXPORTER_OTLP_HEADERS");
-                    if (traceRatio is { } ratio)
-                    {
-                        environment["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio";
-                        environment["OTEL_TRACES_SAMPLER_ARG"] = ratio.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    }
+                    environment["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio";
+                    environment["OTEL_TRACES_SAMPLER_ARG"] = traceRatio.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }));
             }
 
