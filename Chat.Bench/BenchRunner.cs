@@ -324,9 +324,9 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
         {
             var traced = options.TraceRatio >= 1
                 ? "every message traced, as in development"
-                : string.Create(CultureInfo.InvariantCulture, $"{options.TraceRatio:0.###%} of messages traced (parentbased_traceidratio), as a production deployment would sample; `--trace-ratio 1` traces every one");
+                : string.Create(CultureInfo.InvariantCulture, $"{options.TraceRatio:0.###%} of messages traced (parentbased_traceidratio), as a production deployment would sample, where `--trace-ratio 1` traces every one");
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"Telemetry was on ({traced}, metrics every second) and exported over OTLP/HTTP to a sink in the bench process that drops it, as a collector would take it: {telemetry.Requests:N0} exports, {telemetry.Bytes / (1024.0 * 1024):N0} MiB during the run. The baselines have none.");
+                $"Telemetry was on: {traced}; metrics every second. It was exported over OTLP/HTTP to a sink in the bench process that drops it, as a collector would take it: {telemetry.Requests:N0} exports, {telemetry.Bytes / (1024.0 * 1024):N0} MiB during the run. The baselines have none.");
         }
 
         yield return options.Warmup > TimeSpan.Zero
