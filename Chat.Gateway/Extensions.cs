@@ -32,6 +32,7 @@ static class Extensions
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionAcceptor>();
         services.AddSingleton<FanoutQueue>();
+        services.AddHostedService<FanoutConsumer>();
         services.AddHealthChecks().AddCheck<FanoutHealthCheck>("fanout-queue", tags: ["ready"]);
 
         var historyTimeout = builder.Configuration.GetValue($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.HistoryTimeout)}", TimeSpan.FromSeconds(2));
@@ -54,16 +55,16 @@ static class Extensions
                 resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
             });
 
-        // Aspire's RabbitMQ client: an IConnection that recovers by itself, with its health check. The gateway uses it to
-        // look at its own fanout queue from outside MassTransit (FanoutQueue, FanoutHealthCheck). Its
-        // tracing is off: it would listen to RabbitMQ.Client's own sources, which trace MassTransit's channel too,
-        // doubling every hop of a message's trace with AMQP-level "publish "/"deliver " spans beside MassTransit's.
+        // Aspire's RabbitMQ client: an IConnection that recovers by itself (with the queue, binding and consumer declared
+        // on it), with its health check. The gateway consumes its own fanout queue on it (FanoutConsumer) and asks the
+        // broker about that queue (FanoutHealthCheck). Its tracing is off: it would listen to RabbitMQ.Client's own
+        // sources, which trace MassTransit's channel too, doubling the publish with an AMQP-level span beside
+        // MassTransit's; the consumer makes its own span.
         builder.AddRabbitMQClient("messaging", settings => settings.DisableTracing = true);
 
+        // MassTransit publishes (with publisher confirms); this service has no MassTransit consumer (see FanoutConsumer).
         services.AddMassTransit(bus =>
         {
-            bus.SetKebabCaseEndpointNameFormatter();
-            bus.AddConsumer<ChatMessageConsumer, ChatMessageConsumerDefinition>();
             bus.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(new Uri(builder.Configuration.GetConnectionString("messaging")
@@ -72,9 +73,8 @@ static class Extensions
                 // envelope to parse in every consumer. Its id travels in the AMQP message_id, its trace context in
                 // MT-Activity-Id; the type is the exchange's. No AddTransportHeaders: its per-message host-info JSON and
                 // copies of the ids cost the broker (garbage collection of the queues' heaps) more than they tell.
-                // Events in the envelope (from older gateways) are still read.
+                // Events in the envelope (from older gateways) are still read (ChatMessageReader).
                 cfg.UseRawJsonSerializer(RawSerializerOptions.AnyMessageType);
-                cfg.ConfigureEndpoints(context);
             });
         });
         services.Configure<MassTransitHostOptions>(host =>

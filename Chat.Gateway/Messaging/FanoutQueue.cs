@@ -6,7 +6,7 @@ using RabbitMQ.Client.Exceptions;
 namespace Chat.Gateway.Messaging;
 
 /// <summary>
-/// This instance's fanout queue (<c>chat-message-&lt;node&gt;</c>), and a look at it from outside MassTransit: through
+/// This instance's fanout queue (<c>chat-message-&lt;node&gt;</c>), and a look at it from outside its consumer: through
 /// Aspire's RabbitMQ connection (which recovers by itself) it asks the broker how many consumers the queue has. A
 /// gateway whose queue has none receives no messages, however healthy it otherwise looks.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed partial class FanoutQueue(GatewayNode node, IServiceProvider servi
 
     /// <summary>
     /// The queue's consumers (0 when it does not exist; 1 when it is held exclusively by another connection, which
-    /// can only be this gateway's bus), or the reason the broker could not be asked.
+    /// could only be this gateway's own), or the reason the broker could not be asked.
     /// </summary>
     public async Task<(uint? Consumers, string? Problem)> GetConsumerCountAsync(CancellationToken cancellationToken)
     {
@@ -33,7 +33,7 @@ public sealed partial class FanoutQueue(GatewayNode node, IServiceProvider servi
         }
         catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 405)
         {
-            return (1, null); // RESOURCE_LOCKED: it exists, exclusive to MassTransit's connection
+            return (1, null); // RESOURCE_LOCKED: it exists, exclusive to another connection
         }
         catch (Exception ex) when (ex is RabbitMQClientException or IOException or OperationInterruptedException or AlreadyClosedException or TimeoutException)
         {

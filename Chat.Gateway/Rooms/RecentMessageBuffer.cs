@@ -17,10 +17,12 @@ public sealed class RecentMessageBuffer(IOptions<GatewayOptions> options, TimePr
     readonly TimeSpan _retention = options.Value.RecentMessagesRetention;
     long _nextSweep = time.GetTimestamp();
 
-    public void Add(MessageView message)
+    /// <summary>Adds a message; <see langword="false"/> when it was already here (a redelivery).</summary>
+    public bool Add(MessageView message)
     {
         var now = time.GetTimestamp();
-        while (!TryAdd(_rooms.GetOrAdd(message.Room, static _ => new RoomBuffer()), message, now))
+        bool added;
+        while (!TryAdd(_rooms.GetOrAdd(message.Room, static _ => new RoomBuffer()), message, now, out added))
         {
             // swept meanwhile: take the new one
         }
@@ -30,12 +32,15 @@ public sealed class RecentMessageBuffer(IOptions<GatewayOptions> options, TimePr
         {
             Sweep(now);
         }
+
+        return added;
     }
 
-    bool TryAdd(RoomBuffer buffer, MessageView message, long now)
+    bool TryAdd(RoomBuffer buffer, MessageView message, long now, out bool added)
     {
         lock (buffer)
         {
+            added = false;
             if (buffer.Removed)
             {
                 return false;
@@ -49,7 +54,8 @@ public sealed class RecentMessageBuffer(IOptions<GatewayOptions> options, TimePr
                 index--;
             }
 
-            if (index == 0 || messages[index - 1].Id != message.Id) // else a redelivery
+            added = index == 0 || messages[index - 1].Id != message.Id; // else a redelivery
+            if (added)
             {
                 messages.Insert(index, message);
                 if (messages.Count > _perRoom)

@@ -67,6 +67,23 @@ public class ChatAppFixture : IAsyncLifetime
         await App.ResourceNotifications.WaitForResourceHealthyAsync(Messaging, cancellationToken);
         await App.ResourceNotifications.WaitForResourceHealthyAsync(History, cancellationToken);
         await App.ResourceNotifications.WaitForResourceHealthyAsync(Gateway, cancellationToken);
+
+        // The gateway resource's health does not wait for every replica to listen: ask each replica itself.
+        using var http = new HttpClient();
+        foreach (var replica in await GetGatewayReplicaDetailsAsync())
+        {
+            await Eventually.UntilAsync(async c =>
+            {
+                try
+                {
+                    return await http.GetStringAsync(new Uri(replica.Address, "/health"), c);
+                }
+                catch (HttpRequestException)
+                {
+                    return "unreachable";
+                }
+            }, body => body == "Healthy", TestTimeouts.Long, $"{replica.ResourceId} healthy");
+        }
     }
 
     /// <summary>A WebSocket address of the gateway: <c>/ws</c> or <c>/websocket</c>, with the user when given.</summary>

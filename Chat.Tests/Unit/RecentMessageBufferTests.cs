@@ -17,10 +17,10 @@ public sealed class RecentMessageBufferTests
         var buffer = Create();
         var ids = new MessageIdGenerator();
         var (a, b, c) = (ids.NewId(), ids.NewId(), ids.NewId());
-        buffer.Add(View("r", c));
-        buffer.Add(View("r", a));
-        buffer.Add(View("r", b));
-        buffer.Add(View("r", b));
+        Assert.True(buffer.Add(View("r", c)));
+        Assert.True(buffer.Add(View("r", a)));
+        Assert.True(buffer.Add(View("r", b)));
+        Assert.False(buffer.Add(View("r", b))); // a redelivery: not handed out again
 
         Assert.Equal([a, b, c], buffer.GetLatest("r", 10).Select(m => m.Id));
     }
