@@ -25,7 +25,6 @@ public sealed class GatewayTelemetry : IDisposable
     public const string ProtocolAttribute = "chat.protocol";
     public const string RecipientsAttribute = "chat.recipients";
     public const string ErrorTypeAttribute = "error.type";
-    public const string MessagingSystemAttribute = "messaging.system";
     public const string MessagingOperationAttribute = "messaging.operation.type";
     public const string MessagingDestinationAttribute = "messaging.destination.name";
     public const string MessagingSubscriptionAttribute = "messaging.destination.subscription.name";

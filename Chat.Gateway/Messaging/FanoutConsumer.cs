@@ -182,7 +182,7 @@ public sealed partial class FanoutConsumer(
         using var activity = GatewayTelemetry.Source.StartActivity(GatewayTelemetry.DeliverActivityName, ActivityKind.Consumer, TraceParent(properties));
         if (activity is not null)
         {
-            activity.SetTag(GatewayTelemetry.MessagingSystemAttribute, "rabbitmq");
+            // No messaging.system: the dashboard would then show the span as "MSG rabbitmq <exchange>" instead of its name.
             activity.SetTag(GatewayTelemetry.MessagingOperationAttribute, "process");
             activity.SetTag(GatewayTelemetry.MessagingDestinationAttribute, ExchangeName);
             activity.SetTag(GatewayTelemetry.MessagingSubscriptionAttribute, queue.Name);

@@ -100,7 +100,7 @@ public sealed class TracingTests(TelemetryAppFixture app)
             Assert.Equal(OtlpSpanKind.Consumer, deliver.Kind);
             Assert.True(Ours(deliver), $"the delivery lacks the room or message id: {deliver}");
             Assert.True(deliver.Attributes["chat.recipients"] is >= 1L, $"no recipient on replica {node}: {deliver}");
-            Assert.Equal("rabbitmq", deliver.Attribute("messaging.system"));
+            Assert.Equal("process", deliver.Attribute("messaging.operation.type"));
             Assert.Equal("Chat.Contracts:ChatMessage", deliver.Attribute("messaging.destination.name"));
             Assert.StartsWith("chat-message-", deliver.Attribute("messaging.destination.subscription.name"), StringComparison.Ordinal);
         }
