@@ -76,4 +76,38 @@ public sealed class PipelineTests(ChatAppFixture app)
         Assert.Equal([first, second], ids);
         Assert.Null(joined["historyComplete"]);
     }
+
+    [Fact]
+    public async Task An_unreadable_event_on_the_fanout_is_logged_by_every_replica_and_live_delivery_goes_on()
+    {
+        var room = Names.Room("fanout-poison");
+        var replicas = await app.GetGatewayReplicaDetailsAsync();
+        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0].Address, user: "alice"));
+        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1].Address, user: "bob"));
+        await alice.JoinAsync(room);
+        await bob.JoinAsync(room);
+        await using var broker = await BrokerClient.ConnectAsync(app);
+        var poisonId = Guid.NewGuid().ToString();
+        var enveloped = new ChatMessage(new MessageIdGenerator().NewId(), room, "carol", "in an older gateway's envelope", DateTimeOffset.UtcNow);
+        var raw = new ChatMessage(new MessageIdGenerator().NewId(), room, "dave", "after the poison", DateTimeOffset.UtcNow);
+
+        await broker.PublishAsync("{ not a chat message"u8.ToArray(), new RabbitMQ.Client.BasicProperties { ContentType = "application/json", MessageId = poisonId });
+        await broker.PublishAsync(BrokerClient.Envelope(enveloped), BrokerClient.EnvelopeProperties);
+        await broker.PublishAsync(raw);
+
+        // Both replicas go on delivering, in order, and read the envelope as well as the raw JSON.
+        foreach (var client in new[] { alice, bob })
+        {
+            var first = await client.WaitForAsync(f => (string?)f["type"] == "message");
+            var second = await client.WaitForAsync(f => (string?)f["type"] == "message");
+            Assert.Equal([enveloped.Id.ToString(), raw.Id.ToString()], [(string)first["id"]!, (string)second["id"]!]);
+            Assert.Equal("in an older gateway's envelope", (string?)first["text"]);
+        }
+
+        foreach (var replica in replicas)
+        {
+            var line = await app.Logs.WaitForAsync(l => l.ResourceId == replica.ResourceId && l.Text.Contains($"Dropped message {poisonId}", StringComparison.Ordinal), TestTimeouts.Long);
+            Assert.Contains("not valid JSON for a ChatMessage", line.Text, StringComparison.Ordinal);
+        }
+    }
 }
