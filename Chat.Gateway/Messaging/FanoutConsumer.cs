@@ -57,19 +57,23 @@ public sealed partial class FanoutConsumer(
     /// <summary>How long the broker keeps this gateway's queue after its last consumer went away.</summary>
     public static readonly TimeSpan QueueExpiry = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long the gateway's start waits for the broker before it gives up (and the process exits).</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
     const string TraceParentHeader = "MT-Activity-Id"; // MassTransit's: the publish span's W3C traceparent
 
     readonly SemaphoreSlim _acknowledging = new(1, 1);
-    IChannel? _channel;
+    readonly CancellationTokenSource _stopping = new();
+    int _reopening;
+
+    /// <summary>The channel consuming now; replaced when the broker closes it or cancels its consumer.</summary>
+    volatile IChannel? _channel;
 
     /// <summary>The tag of the last delivery handled; written by the consumer only (one delivery at a time).</summary>
     ulong _lastHandled;
 
     /// <summary>The highest tag acknowledged. Guarded by <see cref="_acknowledging"/>; read without it as a hint.</summary>
     ulong _lastAcknowledged;
-
-    /// <summary>How long the gateway's start waits for the broker before it gives up (and the process exits).</summary>
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Starts consuming before the gateway listens (hosted services start before the server), as MassTransit's
@@ -110,6 +114,7 @@ public sealed partial class FanoutConsumer(
     /// <summary>Acknowledges what was handled and closes the channel; what is left unacknowledged goes back to the queue.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
         await base.StopAsync(cancellationToken);
         if (_channel is { } channel)
         {
@@ -147,6 +152,8 @@ public sealed partial class FanoutConsumer(
                 await channel.QueueBindAsync(queue.Name, ExchangeName, routingKey: "", cancellationToken: cancellationToken);
                 var consumer = new AsyncEventingBasicConsumer(channel);
                 consumer.ReceivedAsync += OnReceivedAsync;
+                consumer.UnregisteredAsync += OnUnregisteredAsync;
+                channel.ChannelShutdownAsync += OnChannelShutdownAsync;
                 await channel.BasicConsumeAsync(queue.Name, autoAck: false, consumer, cancellationToken);
                 Log.Consuming(logger, queue.Name);
                 return channel;
@@ -169,6 +176,11 @@ public sealed partial class FanoutConsumer(
     async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
     {
         Deliver(delivery);
+        if (((AsyncEventingBasicConsumer)sender).Channel != _channel)
+        {
+            return; // the last delivery of a channel being replaced: its tag means nothing on the new one
+        }
+
         Volatile.Write(ref _lastHandled, delivery.DeliveryTag);
         if (delivery.DeliveryTag - Volatile.Read(ref _lastAcknowledged) >= AcknowledgeEvery)
         {
@@ -210,6 +222,77 @@ public sealed partial class FanoutConsumer(
         activity?.SetTag(GatewayTelemetry.RecipientsAttribute, recipients);
     }
 
+    /// <summary>The broker cancelled the consumer (the queue was deleted): consume again, declaring the queue anew.</summary>
+    Task OnUnregisteredAsync(object sender, ConsumerEventArgs e)
+    {
+        if (!_stopping.IsCancellationRequested && ((AsyncEventingBasicConsumer)sender).Channel is { IsOpen: true } channel && channel == _channel)
+        {
+            Log.ConsumerCancelled(logger, queue.Name);
+            _ = ReopenAsync(channel);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The broker closed the channel while the connection stayed up (a channel error): consume on a new one. A channel
+    /// closed with its connection is left to the connection's recovery, which reopens it with its consumer.
+    /// </summary>
+    Task OnChannelShutdownAsync(object sender, ShutdownEventArgs e)
+    {
+        if (!_stopping.IsCancellationRequested && e.Initiator != ShutdownInitiator.Application && sender is IChannel channel && channel == _channel
+            && services.GetRequiredService<IConnection>().IsOpen)
+        {
+            Log.ChannelClosed(logger, queue.Name, e.ReplyText);
+            _ = ReopenAsync(channel);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Replaces <paramref name="broken"/> with a new channel and consumer; never throws (nobody awaits it).</summary>
+    async Task ReopenAsync(IChannel broken)
+    {
+        if (Interlocked.Exchange(ref _reopening, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await _acknowledging.WaitAsync(_stopping.Token);
+            try
+            {
+                // Deliveries not acknowledged on the old channel go back to the queue; tags start again on the new one.
+                _channel = null;
+                Volatile.Write(ref _lastHandled, 0);
+                Volatile.Write(ref _lastAcknowledged, 0);
+            }
+            finally
+            {
+                _acknowledging.Release();
+            }
+
+            try
+            {
+                await broken.DisposeAsync();
+            }
+            catch (Exception ex) when (ex is RabbitMQClientException or OperationInterruptedException or IOException)
+            {
+                Log.CloseFailed(logger, queue.Name, ex.Message);
+            }
+
+            _channel = await OpenAsync(_stopping.Token);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Volatile.Write(ref _reopening, 0);
+        }
+    }
+
     /// <summary>Acknowledges every delivery up to <paramref name="tag"/> that is not yet, in one frame.</summary>
     async Task AcknowledgeAsync(ulong tag, CancellationToken cancellationToken)
     {
@@ -249,6 +332,7 @@ public sealed partial class FanoutConsumer(
     public override void Dispose()
     {
         _acknowledging.Dispose();
+        _stopping.Dispose();
         base.Dispose();
     }
 
@@ -268,5 +352,11 @@ public sealed partial class FanoutConsumer(
 
         [LoggerMessage(5, LogLevel.Debug, "Closing the fanout queue {Queue}'s channel failed: {Reason}")]
         public static partial void CloseFailed(ILogger logger, string queue, string reason);
+
+        [LoggerMessage(6, LogLevel.Warning, "The broker cancelled the consumer of the fanout queue {Queue} (was it deleted?): consuming again")]
+        public static partial void ConsumerCancelled(ILogger logger, string queue);
+
+        [LoggerMessage(7, LogLevel.Warning, "The broker closed the fanout queue {Queue}'s channel ({Reason}): consuming on a new one")]
+        public static partial void ChannelClosed(ILogger logger, string queue, string reason);
     }
 }

@@ -99,6 +99,30 @@ sealed class BrokerClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Consumers of a queue; 0 when it does not exist.</summary>
+    public async Task<uint> ConsumersAsync(string queue)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var channel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        try
+        {
+            var ok = await channel.QueueDeclarePassiveAsync(queue, ct).WaitAsync(TestTimeouts.Network, ct);
+            return ok.ConsumerCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Deletes a queue, as an operator might: the broker cancels its consumers.</summary>
+    public async Task DeleteQueueAsync(string queue)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var channel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        await channel.QueueDeleteAsync(queue, cancellationToken: ct).WaitAsync(TestTimeouts.Network, ct);
+    }
+
     /// <summary>Takes one message off a queue (acknowledged), or null when it is empty.</summary>
     public async Task<BasicGetResult?> GetAsync(string queue)
     {

@@ -110,4 +110,26 @@ public sealed class PipelineTests(ChatAppFixture app)
             Assert.Contains("not valid JSON for a ChatMessage", line.Text, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task A_replica_whose_fanout_queue_is_deleted_declares_it_again_and_delivers_on()
+    {
+        var room = Names.Room("queue-deleted");
+        var replicas = await app.GetGatewayReplicasAsync();
+        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "alice"));
+        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "bob"));
+        await alice.JoinAsync(room);
+        await bob.JoinAsync(room);
+        await using var broker = await BrokerClient.ConnectAsync(app);
+        var queue = "chat-message-" + bob.Node; // FanoutQueue's name for bob's replica
+        Assert.Equal(1u, await broker.ConsumersAsync(queue));
+
+        await broker.DeleteQueueAsync(queue);
+
+        await app.Logs.WaitForAsync(l => l.Text.Contains($"The broker cancelled the consumer of the fanout queue {queue}", StringComparison.Ordinal), TestTimeouts.Long);
+        await Eventually.UntilAsync(_ => broker.ConsumersAsync(queue), consumers => consumers == 1, TestTimeouts.Long, $"{queue} declared and consumed again");
+        var id = await alice.SendAcknowledgedAsync(room, "after the queue came back");
+        var received = await bob.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == id.ToString());
+        Assert.Equal("after the queue came back", (string?)received["text"]);
+    }
 }
