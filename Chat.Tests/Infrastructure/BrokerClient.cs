@@ -84,34 +84,23 @@ sealed class BrokerClient : IAsyncDisposable
     public static BasicProperties EnvelopeProperties => new() { ContentType = "application/vnd.masstransit+json" };
 
     /// <summary>Messages ready in a queue; 0 when it does not exist (yet: MassTransit declares error queues on first use).</summary>
-    public async Task<uint> CountAsync(string queue)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        await using var channel = await _connection.CreateChannelAsync(cancellationToken: ct);
-        try
-        {
-            var ok = await channel.QueueDeclarePassiveAsync(queue, ct).WaitAsync(TestTimeouts.Network, ct);
-            return ok.MessageCount;
-        }
-        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
-        {
-            return 0;
-        }
-    }
+    public async Task<uint> CountAsync(string queue) => (await InspectAsync(queue))?.MessageCount ?? 0;
 
     /// <summary>Consumers of a queue; 0 when it does not exist.</summary>
-    public async Task<uint> ConsumersAsync(string queue)
+    public async Task<uint> ConsumersAsync(string queue) => (await InspectAsync(queue))?.ConsumerCount ?? 0;
+
+    /// <summary>The broker's view of a queue (a passive declare), or null when it does not exist.</summary>
+    async Task<QueueDeclareOk?> InspectAsync(string queue)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var channel = await _connection.CreateChannelAsync(cancellationToken: ct);
         try
         {
-            var ok = await channel.QueueDeclarePassiveAsync(queue, ct).WaitAsync(TestTimeouts.Network, ct);
-            return ok.ConsumerCount;
+            return await channel.QueueDeclarePassiveAsync(queue, ct).WaitAsync(TestTimeouts.Network, ct);
         }
         catch (RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
         {
-            return 0;
+            return null;
         }
     }
 
