@@ -52,10 +52,7 @@ public sealed class WriteCoalescingStream(Stream inner) : Stream
 
     async ValueTask WriteHeldAndAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
-        var held = _held!;
-        var count = HeldBytes;
-        _held = null;
-        HeldBytes = 0;
+        var held = TakeHeld(out var count)!;
         try
         {
             if (count + buffer.Length <= held.Length)
@@ -131,11 +128,8 @@ public sealed class WriteCoalescingStream(Stream inner) : Stream
 
     void FlushHeld()
     {
-        if (_held is { } held)
+        if (TakeHeld(out var count) is { } held)
         {
-            var count = HeldBytes;
-            _held = null;
-            HeldBytes = 0;
             try
             {
                 inner.Write(held, 0, count);
@@ -196,11 +190,19 @@ public sealed class WriteCoalescingStream(Stream inner) : Stream
     /// <summary>On dispose the connection is gone: held bytes have nowhere to go.</summary>
     void ReleaseHeld()
     {
-        if (_held is { } held)
+        if (TakeHeld(out _) is { } held)
         {
-            _held = null;
-            HeldBytes = 0;
             ArrayPool<byte>.Shared.Return(held);
         }
+    }
+
+    /// <summary>Takes the held buffer (to be returned to the pool by the caller) and how much of it is held.</summary>
+    byte[]? TakeHeld(out int count)
+    {
+        var held = _held;
+        count = HeldBytes;
+        _held = null;
+        HeldBytes = 0;
+        return held;
     }
 }
