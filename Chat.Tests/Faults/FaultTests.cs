@@ -47,7 +47,7 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
 
         var outage = System.Diagnostics.Stopwatch.StartNew();
         await app.ExecuteCommandAsync(ChatAppFixture.Messaging, "resource-restart");
-        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.Messaging, Ct).WaitAsync(TestTimeouts.Long, Ct);
+        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.Messaging, WaitBehavior.WaitOnResourceUnavailable, Ct).WaitAsync(TestTimeouts.Long, Ct);
         var restart = outage.Elapsed;
         // Gateways and history reconnect by themselves: sends are acknowledged again.
         await fromAlice.WaitForMoreAcknowledgedAsync(20, TimeSpan.FromMinutes(2));
@@ -88,14 +88,14 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
             }
 
             await app.ExecuteCommandAsync(ChatAppFixture.Messaging, "resource-restart");
-            await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.Messaging, Ct).WaitAsync(TestTimeouts.Long, Ct);
+            await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.Messaging, WaitBehavior.WaitOnResourceUnavailable, Ct).WaitAsync(TestTimeouts.Long, Ct);
         }
         finally
         {
             await app.ExecuteCommandAsync(ChatAppFixture.History, "resource-start");
         }
 
-        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.History, Ct).WaitAsync(TestTimeouts.Long, Ct);
+        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.History, WaitBehavior.WaitOnResourceUnavailable, Ct).WaitAsync(TestTimeouts.Long, Ct);
         await AssertStoredExactlyOnceAsync(room, acknowledged);
     }
 
@@ -126,7 +126,7 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
             await app.ExecuteCommandAsync(ChatAppFixture.History, "resource-start");
         }
 
-        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.History, Ct).WaitAsync(TestTimeouts.Long, Ct);
+        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.History, WaitBehavior.WaitOnResourceUnavailable, Ct).WaitAsync(TestTimeouts.Long, Ct);
         await traffic.WaitForMoreAcknowledgedAsync(10, TestTimeouts.Long);
         await traffic.StopAsync();
 
@@ -155,7 +155,7 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
         await app.TerminateAsync(ChatAppFixture.History, "Chat.History", Signals.Kill);
         await traffic.WaitForMoreAcknowledgedAsync(50, TestTimeouts.Long);
         await app.ExecuteCommandAsync(ChatAppFixture.History, "resource-start");
-        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.History, Ct).WaitAsync(TestTimeouts.Long, Ct);
+        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(ChatAppFixture.History, WaitBehavior.WaitOnResourceUnavailable, Ct).WaitAsync(TestTimeouts.Long, Ct);
         await traffic.WaitForMoreAcknowledgedAsync(50, TestTimeouts.Long);
         await traffic.StopAsync();
 
