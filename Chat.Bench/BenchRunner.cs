@@ -224,6 +224,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
                 Targets = [.. targets.Select(t => new TargetInfo(t.Name, t.Description))],
                 Summaries = summaries,
                 Ratios = Ratios(summaries),
+                Limits = MachineLimit.From(summaries, Ours, Environment.ProcessorCount),
                 Idle = idle,
                 Rounds = rounds,
                 Notes = notes,
@@ -238,6 +239,12 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
             {
                 console.WriteLine();
                 console.Write(ReportTables.Ratios(report));
+            }
+
+            foreach (var limit in report.Limits)
+            {
+                console.WriteLine();
+                console.WriteLine(ReportTables.LimitSummary(report, limit));
             }
 
             if (idle is not null)
@@ -303,8 +310,8 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
                 var accepted = Divide(ours.AcceptedPerSecond, theirs.AcceptedPerSecond);
                 var deliveries = theirs.Target == RawBrokerBaseline.Name ? null : Divide(ours.DeliveriesPerSecond, theirs.DeliveriesPerSecond);
                 var p99 = Divide(ours.Latency.P99, theirs.Latency.P99);
-                var goal = theirs.Target == "SignalR" ? 1.0 : 0.5;
-                var met = (accepted ?? 0) >= goal && (deliveries is null || deliveries >= goal) && (theirs.Target != "SignalR" || p99 <= 1.0);
+                var goal = theirs.Target == SignalRPeer.TargetName ? 1.0 : 0.5;
+                var met = (accepted ?? 0) >= goal && (deliveries is null || deliveries >= goal) && (theirs.Target != SignalRPeer.TargetName || p99 <= 1.0);
                 ratios.Add(new Ratio(ours.Scenario, theirs.Target, accepted, deliveries, p99, goal, met));
             }
         }

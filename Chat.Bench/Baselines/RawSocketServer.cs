@@ -20,7 +20,9 @@ public sealed class RawSocketServer : IBenchTarget, IAsyncDisposable
 
     RawSocketServer(BaselineProcess server) => _server = server;
 
-    public string Name => "raw socket";
+    public const string TargetName = "raw socket";
+
+    public string Name => TargetName;
 
     public string Description => "raw socket: one Kestrel WebSocket server (its own process, server GC) that copies each frame once to every member of the room; no broker, no storage";
 

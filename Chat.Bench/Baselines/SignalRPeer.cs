@@ -21,7 +21,9 @@ public sealed class SignalRPeer : IBenchTarget, IAsyncDisposable
     readonly List<BaselineProcess> _servers = [];
     RedisServer? _redis;
 
-    public string Name => "SignalR";
+    public const string TargetName = "SignalR";
+
+    public string Name => TargetName;
 
     public string Description => $"SignalR: {Instances} ASP.NET Core SignalR hubs (each its own process, server GC; JSON protocol, WebSockets) scaled out with the Redis backplane (redis-server, no persistence); groups as rooms; nothing stored";
 

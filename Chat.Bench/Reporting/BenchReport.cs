@@ -16,6 +16,9 @@ public sealed record BenchReport
     public required IReadOnlyList<TargetInfo> Targets { get; init; }
     public required IReadOnlyList<ScenarioSummary> Summaries { get; init; }
     public required IReadOnlyList<Ratio> Ratios { get; init; }
+
+    /// <summary>Per scenario with both raw baselines: the most a system doing both their work could accept on this machine.</summary>
+    public IReadOnlyList<MachineLimit> Limits { get; init; } = [];
     public IdleResult? Idle { get; init; }
     public required IReadOnlyList<RoundResult> Rounds { get; init; }
     public required IReadOnlyList<string> Notes { get; init; }
@@ -52,6 +55,10 @@ public sealed record ScenarioSummary
     public required string Scenario { get; init; }
     public required string Target { get; init; }
     public required int Repetitions { get; init; }
+
+    /// <summary>Messages sent in each round (clients × messages per client).</summary>
+    public long MessagesPerRound { get; init; }
+
     public required double AcceptedPerSecond { get; init; }
     public required double DeliveriesPerSecond { get; init; }
     public required LatencySummary Latency { get; init; }
@@ -74,6 +81,7 @@ public sealed record ScenarioSummary
             Scenario = first.Scenario,
             Target = first.Target,
             Repetitions = rounds.Count,
+            MessagesPerRound = (long)first.Clients * first.MessagesPerClient,
             AcceptedPerSecond = Statistics.Median(rounds.Select(r => r.AcceptedPerSecond)),
             DeliveriesPerSecond = Statistics.Median(rounds.Select(r => r.DeliveriesPerSecond)),
             Latency = LatencySummary.Median([.. rounds.Select(r => r.Latency)]),

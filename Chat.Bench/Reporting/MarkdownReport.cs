@@ -40,6 +40,23 @@ public static class MarkdownReport
             text.AppendLine();
         }
 
+        if (report.Limits.Count > 0)
+        {
+            text.AppendLine("## What one machine allows");
+            text.AppendLine();
+            foreach (var limit in report.Limits)
+            {
+                text.AppendLine(ReportTables.LimitSummary(report, limit));
+                text.AppendLine();
+            }
+
+            text.AppendLine("Ours does the raw broker's work (a confirmed publish into a fanout exchange with three queues, each consumed) and the raw "
+                + "socket's (every delivery written to a WebSocket and read by a client) on the same cores, and the load generator's share with them. "
+                + "CPU per message: the machine's busy CPU seconds during a baseline's timed part (medians) divided by the messages of a round. "
+                + "Their sum is what a message costs a system doing both with no overhead of its own; a goal above the limit cannot be met on one machine.");
+            text.AppendLine();
+        }
+
         text.AppendLine("## Where the CPU went (seconds during the timed part, medians)");
         text.AppendLine();
         text.AppendLine(ReportTables.Cpu(report));

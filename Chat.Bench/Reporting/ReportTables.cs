@@ -35,10 +35,30 @@ public static class ReportTables
             TextTable.Times(r.Accepted),
             TextTable.Times(r.Deliveries),
             TextTable.Times(r.P99),
-            r.Versus == "SignalR" ? "≥ 1.0× at p99 ≤ 1.0×" : $"≥ {r.Goal.ToString("0.0", CultureInfo.InvariantCulture)}×",
+            r.Versus == Baselines.SignalRPeer.TargetName ? "≥ 1.0× at p99 ≤ 1.0×" : $"≥ {r.Goal.ToString("0.0", CultureInfo.InvariantCulture)}×",
             r.Met ? "yes" : "no",
         ]),
         new HashSet<int> { 2, 3, 4 });
+
+    /// <summary>
+    /// One scenario's <see cref="MachineLimit"/> in words: how it is made up, ours as a share of it, and what each
+    /// goal asks for as a share of it (above 1: not attainable on this machine by any system that does both baselines' work).
+    /// </summary>
+    public static string LimitSummary(BenchReport report, MachineLimit limit)
+    {
+        var goals = report.Ratios.Where(r => r.Scenario == limit.Scenario).Select(r =>
+        {
+            var theirs = report.Summaries.First(s => s.Scenario == r.Scenario && s.Target == r.Versus).AcceptedPerSecond;
+            var needs = r.Goal * theirs / limit.MessagesPerSecond;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{r.Goal:0.0}× {r.Versus} = {TextTable.Count(r.Goal * theirs)} msg/s, {needs:0.00} of it{(needs > 1 ? " (above the limit)" : "")}");
+        });
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{limit.Scenario}: one machine's limit for a system that does both raw baselines' work: CPU per message raw broker "
+            + $"{limit.BrokerCpuPerMessage * 1e6:0} µs + raw socket {limit.SocketCpuPerMessage * 1e6:0} µs = {limit.CpuPerMessage * 1e6:0} µs; "
+            + $"{limit.Cores} cores → {TextTable.Count(limit.MessagesPerSecond)} msg/s. Chat: {TextTable.Count(limit.Ours)} msg/s, "
+            + $"{limit.OursShare:0.00} of the limit. The goals ask for {string.Join("; ", goals)}.");
+    }
 
     /// <summary>CPU seconds per process group during the timed part of each round (medians), and the machine's load.</summary>
     public static string Cpu(BenchReport report)

@@ -1,0 +1,99 @@
+using Chat.Bench.Baselines;
+using Chat.Bench.Diagnostics;
+using Chat.Bench.Reporting;
+using Chat.Bench.Workload;
+
+namespace Chat.Tests.Unit;
+
+/// <summary>The bench's one-machine limit: both raw baselines' CPU per message, summed, against the machine's cores.</summary>
+public sealed class MachineLimitTests
+{
+    const string Ours = "Chat";
+
+    [Fact]
+    public void The_limit_is_the_cores_over_both_baselines_cpu_per_message()
+    {
+        // 10,000 messages a round: the raw broker's rounds kept the machine busy for 1.0 s (100 µs a message), the raw
+        // socket's for 0.5 s (50 µs): 150 µs of work a message, on 2 cores 13,333 messages a second.
+        IReadOnlyList<ScenarioSummary> summaries =
+        [
+            Summary(Ours, accepted: 8_000, busy: 2.4),
+            Summary(RawBrokerBaseline.Name, accepted: 20_000, busy: 1.0),
+            Summary(RawSocketServer.TargetName, accepted: 40_000, busy: 0.5),
+            Summary(SignalRPeer.TargetName, accepted: 12_000, busy: 1.6),
+        ];
+
+        var limit = Assert.Single(MachineLimit.From(summaries, Ours, cores: 2));
+
+        Assert.Equal("talk", limit.Scenario);
+        Assert.Equal(100e-6, limit.BrokerCpuPerMessage, 1e-12);
+        Assert.Equal(50e-6, limit.SocketCpuPerMessage, 1e-12);
+        Assert.Equal(2 / 150e-6, limit.MessagesPerSecond, 1e-6);
+        Assert.Equal(8_000 / (2 / 150e-6), limit.OursShare, 1e-9);
+    }
+
+    [Fact]
+    public void Without_both_raw_baselines_or_their_cpu_there_is_no_limit()
+    {
+        Assert.Empty(MachineLimit.From([Summary(Ours, 8_000, 2.4), Summary(RawSocketServer.TargetName, 40_000, 0.5)], Ours, 2));
+        Assert.Empty(MachineLimit.From(
+            [Summary(Ours, 8_000, 2.4), Summary(RawBrokerBaseline.Name, 20_000, busy: null), Summary(RawSocketServer.TargetName, 40_000, 0.5)], Ours, 2));
+    }
+
+    [Fact]
+    public void The_summary_says_which_goals_lie_above_the_limit()
+    {
+        IReadOnlyList<ScenarioSummary> summaries =
+        [
+            Summary(Ours, 8_000, 2.4),
+            Summary(RawBrokerBaseline.Name, 20_000, 1.0),
+            Summary(RawSocketServer.TargetName, 40_000, 0.5),
+        ];
+        var limit = MachineLimit.From(summaries, Ours, 2)[0];
+        var report = new BenchReport
+        {
+            StartedAt = DateTimeOffset.UnixEpoch,
+            FinishedAt = DateTimeOffset.UnixEpoch,
+            Machine = new MachineInfo(2, 24, "test", "test", "Release", "Release"),
+            Settings = new RunSettings(["talk"], ["broker", "socket"], 100, 100, 1, 0, 1, 0, 5, 0, "test", false, new Dictionary<string, string>()),
+            Targets = [],
+            Summaries = summaries,
+            Ratios =
+            [
+                new Ratio("talk", RawBrokerBaseline.Name, 0.4, null, 2, 0.5, false),
+                new Ratio("talk", RawSocketServer.TargetName, 0.2, 0.2, 4, 0.5, false),
+            ],
+            Limits = [limit],
+            Rounds = [],
+            Notes = [],
+        };
+
+        var text = ReportTables.LimitSummary(report, limit);
+
+        // 0.5× the raw broker is 10,000 msg/s, 0.75 of the 13,333 limit; 0.5× the raw socket 20,000, 1.50 of it.
+        Assert.Contains("13,333 msg/s", text, StringComparison.Ordinal);
+        Assert.Contains("0.60 of the limit", text, StringComparison.Ordinal);
+        Assert.Contains("0.5× raw broker = 10,000 msg/s, 0.75 of it;", text, StringComparison.Ordinal);
+        Assert.Contains("0.5× raw socket = 20,000 msg/s, 1.50 of it (above the limit)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("0.75 of it (above", text, StringComparison.Ordinal);
+        Assert.Contains("## What one machine allows", MarkdownReport.Render(report), StringComparison.Ordinal);
+    }
+
+    static ScenarioSummary Summary(string target, double accepted, double? busy) => new()
+    {
+        Scenario = "talk",
+        Target = target,
+        Repetitions = 1,
+        MessagesPerRound = 10_000,
+        AcceptedPerSecond = accepted,
+        DeliveriesPerSecond = accepted * 100,
+        Latency = LatencySummary.Empty,
+        Lost = 0,
+        Duplicated = 0,
+        LostInAllRepetitions = 0,
+        DuplicatedInAllRepetitions = 0,
+        Clean = true,
+        CpuSeconds = busy is { } b ? new Dictionary<string, double> { [CpuMeter.Machine] = b, [CpuMeter.MachineCapacity] = 2 * b } : new Dictionary<string, double>(),
+        Spread = new Dictionary<string, int>(),
+    };
+}
