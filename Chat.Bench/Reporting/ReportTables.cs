@@ -109,9 +109,21 @@ public static class ReportTables
         return TextTable.Render(["open (total)", "step s", "gateway", "its connections", "working set", "GC heap"], rows, new HashSet<int> { 0, 1, 3, 4, 5 });
     }
 
-    public static string IdleSummary(BenchReport report) => report.Idle is not { } idle
-        ? ""
-        : $"Idle: {TextTable.Count(idle.Opened)} of {TextTable.Count(idle.Requested)} connections opened; per connection the gateways grew by "
-            + $"{TextTable.Bytes(idle.WorkingSetPerConnection)} of working set and {TextTable.Bytes(idle.GcHeapPerConnection)} of GC heap."
+    /// <summary>
+    /// The idle scenario in a sentence. The working set also moves with memory the runtime returns from earlier rounds,
+    /// so when it fell while connections were added it is reported as having fallen, not as a negative cost.
+    /// </summary>
+    public static string IdleSummary(BenchReport report)
+    {
+        if (report.Idle is not { } idle)
+        {
+            return "";
+        }
+
+        var workingSet = idle.WorkingSetPerConnection is < 0
+            ? "the GC heap grew by " + TextTable.Bytes(idle.GcHeapPerConnection) + " (the working set fell meanwhile, as the runtime returned memory left from the earlier rounds, so it tells nothing per connection)"
+            : "the gateways grew by " + TextTable.Bytes(idle.WorkingSetPerConnection) + " of working set and " + TextTable.Bytes(idle.GcHeapPerConnection) + " of GC heap";
+        return $"Idle: {TextTable.Count(idle.Opened)} of {TextTable.Count(idle.Requested)} connections opened; per connection {workingSet}."
             + (idle.Problem is null ? "" : $" ({idle.Problem})");
+    }
 }

@@ -1,12 +1,16 @@
 using Chat.Bench.Baselines;
 using Chat.Bench.Diagnostics;
 using Chat.Bench.Reporting;
+using Chat.Bench.Scenarios;
 using Chat.Bench.Workload;
 
 namespace Chat.Tests.Unit;
 
-/// <summary>The bench's one-machine limit: both raw baselines' CPU per message, summed, against the machine's cores.</summary>
-public sealed class MachineLimitTests
+/// <summary>
+/// What the bench's report concludes from its figures: the one-machine limit (both raw baselines' CPU per message,
+/// summed, against the machine's cores) and the idle scenario's cost per connection.
+/// </summary>
+public sealed class BenchReportTests
 {
     const string Ours = "Chat";
 
@@ -33,6 +37,25 @@ public sealed class MachineLimitTests
     }
 
     [Fact]
+    public void A_scenario_without_the_raw_broker_takes_its_cpu_per_message_from_talk()
+    {
+        IReadOnlyList<ScenarioSummary> summaries =
+        [
+            Summary(Ours, 8_000, 2.4),
+            Summary(RawBrokerBaseline.Name, 20_000, 1.0),
+            Summary(RawSocketServer.TargetName, 40_000, 0.5),
+            Summary(Ours, 11_000, 2.0) with { Scenario = "rooms" },
+            Summary(RawSocketServer.TargetName, 250_000, 0.1) with { Scenario = "rooms" },
+        ];
+
+        var rooms = Assert.Single(MachineLimit.From(summaries, Ours, 2), l => l.Scenario == "rooms");
+
+        Assert.Equal(100e-6, rooms.BrokerCpuPerMessage, 1e-12);
+        Assert.Equal(10e-6, rooms.SocketCpuPerMessage, 1e-12);
+        Assert.Equal(2 / 110e-6, rooms.MessagesPerSecond, 1e-6);
+    }
+
+    [Fact]
     public void Without_both_raw_baselines_or_their_cpu_there_is_no_limit()
     {
         Assert.Empty(MachineLimit.From([Summary(Ours, 8_000, 2.4), Summary(RawSocketServer.TargetName, 40_000, 0.5)], Ours, 2));
@@ -50,22 +73,14 @@ public sealed class MachineLimitTests
             Summary(RawSocketServer.TargetName, 40_000, 0.5),
         ];
         var limit = MachineLimit.From(summaries, Ours, 2)[0];
-        var report = new BenchReport
+        var report = Report(summaries) with
         {
-            StartedAt = DateTimeOffset.UnixEpoch,
-            FinishedAt = DateTimeOffset.UnixEpoch,
-            Machine = new MachineInfo(2, 24, "test", "test", "Release", "Release"),
-            Settings = new RunSettings(["talk"], ["broker", "socket"], 100, 100, 1, 0, 1, 0, 5, 0, "test", false, new Dictionary<string, string>()),
-            Targets = [],
-            Summaries = summaries,
             Ratios =
             [
                 new Ratio("talk", RawBrokerBaseline.Name, 0.4, null, 2, 0.5, false),
                 new Ratio("talk", RawSocketServer.TargetName, 0.2, 0.2, 4, 0.5, false),
             ],
             Limits = [limit],
-            Rounds = [],
-            Notes = [],
         };
 
         var text = ReportTables.LimitSummary(report, limit);
@@ -78,6 +93,47 @@ public sealed class MachineLimitTests
         Assert.DoesNotContain("0.75 of it (above", text, StringComparison.Ordinal);
         Assert.Contains("## What one machine allows", MarkdownReport.Render(report), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Idle_connections_that_cost_working_set_are_reported_per_connection()
+    {
+        var report = Report([]) with { Idle = Idle(workingSetAfter: 300 + 2_000 * 20_000.0) };
+
+        Assert.Contains("per connection the gateways grew by 19.5 KiB of working set and 18.0 KiB of GC heap", ReportTables.IdleSummary(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_working_set_that_fell_is_not_reported_as_a_negative_cost()
+    {
+        var report = Report([]) with { Idle = Idle(workingSetAfter: 100) };
+
+        var text = ReportTables.IdleSummary(report);
+
+        Assert.Contains("per connection the GC heap grew by 18.0 KiB (the working set fell meanwhile", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("-", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>One gateway that went from no connections to 2,000, its GC heap growing by 18 KiB each.</summary>
+    static IdleResult Idle(double workingSetAfter) => new()
+    {
+        Requested = 2_000,
+        Opened = 2_000,
+        Baseline = [new GatewaySample("g1", 0, WorkingSetBytes: 300, GcHeapBytes: 1_000)],
+        Steps = [new IdleStep(2_000, 0.5, [new GatewaySample("g1", 2_000, workingSetAfter, 1_000 + 2_000 * 18 * 1024.0)])],
+    };
+
+    static BenchReport Report(IReadOnlyList<ScenarioSummary> summaries) => new()
+    {
+        StartedAt = DateTimeOffset.UnixEpoch,
+        FinishedAt = DateTimeOffset.UnixEpoch,
+        Machine = new MachineInfo(2, 24, "test", "test", "Release", "Release"),
+        Settings = new RunSettings(["talk"], ["broker", "socket"], 100, 100, 1, 0, 1, 0, 5, 0, "test", false, new Dictionary<string, string>()),
+        Targets = [],
+        Summaries = summaries,
+        Ratios = [],
+        Rounds = [],
+        Notes = [],
+    };
 
     static ScenarioSummary Summary(string target, double accepted, double? busy) => new()
     {
