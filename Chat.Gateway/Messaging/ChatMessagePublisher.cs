@@ -42,7 +42,10 @@ public sealed partial class ChatMessagePublisher(
     public async Task<bool> PublishAsync(ChatMessage message)
     {
         var activity = Activity.Current; // the send span (ChatSession.StartSendActivity)
-        activity?.SetTag(GatewayTelemetry.MessageIdAttribute, message.Id.ToString());
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(GatewayTelemetry.MessageIdAttribute, message.Id.ToString()); // only on a recorded span: under sampling most are not
+        }
 
         using var timeout = new CancellationTokenSource(_timeout, time);
         var started = time.GetTimestamp();

@@ -192,12 +192,14 @@ public sealed partial class FanoutConsumer(
     {
         var properties = delivery.BasicProperties;
         using var activity = GatewayTelemetry.Source.StartActivity(GatewayTelemetry.DeliverActivityName, ActivityKind.Consumer, TraceParent(properties));
-        if (activity is not null)
+        // Tags only on a span that is recorded: under sampling most spans only carry the trace context on.
+        var traced = activity is { IsAllDataRequested: true } ? activity : null;
+        if (traced is not null)
         {
             // No messaging.system: the dashboard would then show the span as "MSG rabbitmq <exchange>" instead of its name.
-            activity.SetTag(GatewayTelemetry.MessagingOperationAttribute, "process");
-            activity.SetTag(GatewayTelemetry.MessagingDestinationAttribute, ExchangeName);
-            activity.SetTag(GatewayTelemetry.MessagingSubscriptionAttribute, queue.Name);
+            traced.SetTag(GatewayTelemetry.MessagingOperationAttribute, "process");
+            traced.SetTag(GatewayTelemetry.MessagingDestinationAttribute, ExchangeName);
+            traced.SetTag(GatewayTelemetry.MessagingSubscriptionAttribute, queue.Name);
         }
 
         var message = ChatMessageReader.Read(delivery.Body.Span, properties.ContentType, out var problem);
@@ -209,17 +211,17 @@ public sealed partial class FanoutConsumer(
             return;
         }
 
-        activity?.SetTag(GatewayTelemetry.RoomAttribute, message.Room);
-        activity?.SetTag(GatewayTelemetry.MessageIdAttribute, message.Id.ToString());
+        traced?.SetTag(GatewayTelemetry.RoomAttribute, message.Room);
+        traced?.SetTag(GatewayTelemetry.MessageIdAttribute, message.Id.ToString());
         if (!recent.Add(MessageView.From(message)))
         {
             // Delivered before a connection loss and not yet acknowledged then: its recipients have it.
-            activity?.SetTag(GatewayTelemetry.RecipientsAttribute, 0);
+            traced?.SetTag(GatewayTelemetry.RecipientsAttribute, 0);
             return;
         }
 
         var recipients = rooms.Deliver(new DeliveredMessage(message));
-        activity?.SetTag(GatewayTelemetry.RecipientsAttribute, recipients);
+        traced?.SetTag(GatewayTelemetry.RecipientsAttribute, recipients);
     }
 
     /// <summary>The broker cancelled the consumer (the queue was deleted): consume again, declaring the queue anew.</summary>

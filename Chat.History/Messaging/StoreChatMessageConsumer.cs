@@ -24,8 +24,12 @@ public sealed partial class StoreChatMessageConsumer(BatchingMessageWriter write
 
         // A child of MassTransit's consume span; its duration is the wait for the group commit, whose insert is its child.
         using var activity = HistoryTelemetry.Source.StartActivity(HistoryTelemetry.StoreActivityName, ActivityKind.Internal);
-        activity?.SetTag(HistoryTelemetry.RoomAttribute, message.Room);
-        activity?.SetTag(HistoryTelemetry.MessageIdAttribute, message.Id.ToString());
+        if (activity is { IsAllDataRequested: true }) // under sampling, most spans only carry the trace context on
+        {
+            activity.SetTag(HistoryTelemetry.RoomAttribute, message.Room);
+            activity.SetTag(HistoryTelemetry.MessageIdAttribute, message.Id.ToString());
+        }
+
         await writer.WriteAsync(message, context.CancellationToken);
     }
 

@@ -119,9 +119,9 @@ public sealed partial class BatchingMessageWriter(
 
         using var activity = HistoryTelemetry.Source.StartActivity(HistoryTelemetry.InsertActivityName, ActivityKind.Client,
             pending.Parent, startTime: started);
-        if (activity is null)
+        if (activity is not { IsAllDataRequested: true })
         {
-            return;
+            return; // not recorded (under sampling, most are not): no tags to set
         }
 
         activity.SetTag("db.system.name", "sqlite");
