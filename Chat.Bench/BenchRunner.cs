@@ -93,7 +93,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
             var baselineLogger = logs.CreateLogger("Chat.Bench.Baselines"); // the baseline servers' warnings
             var ours = app.CreateTarget(options.ViaProxy);
             targets.Add(new TargetRun(Ours, ours.Description, (plan, rep, progress, meter, token) => WorkloadRunner.RunAsync(ours, plan, rep, progress, meter, token),
-                () => app.ProcessGroups().Where(g => g.Key is "gateways" or "history").SelectMany(g => g.Value)));
+                () => app.ProcessGroups().Where(g => g.Key is CpuGroups.Gateways or CpuGroups.History).SelectMany(g => g.Value)));
             if (options.Baselines.Contains("broker"))
             {
                 if (app.BrokerConnectionString is { } broker)
@@ -123,15 +123,15 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
 
             var meter = new CpuMeter(() =>
             {
-                var groups = new Dictionary<string, IReadOnlyList<int>>(app.ProcessGroups()) { ["bench"] = [Environment.ProcessId] };
+                var groups = new Dictionary<string, IReadOnlyList<int>>(app.ProcessGroups()) { [CpuGroups.Bench] = [Environment.ProcessId] };
                 if (socket is not null)
                 {
-                    groups["socket server"] = [socket.Pid];
+                    groups[CpuGroups.SocketServer] = [socket.Pid];
                 }
 
                 if (signalR is not null)
                 {
-                    groups["signalr + redis"] = signalR.Pids;
+                    groups[CpuGroups.SignalR] = signalR.Pids;
                 }
 
                 return groups;
@@ -223,7 +223,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
                     options.ViaProxy, appSettings),
                 Targets = [.. targets.Select(t => new TargetInfo(t.Name, t.Description))],
                 Summaries = summaries,
-                Ratios = Ratios(summaries),
+                Ratios = Ratio.From(summaries, Ours),
                 Limits = MachineLimit.From(summaries, Ours, Environment.ProcessorCount),
                 Idle = idle,
                 Rounds = rounds,
@@ -297,26 +297,6 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
         return string.Create(CultureInfo.InvariantCulture,
             $"accepted {r.AcceptedPerSecond,9:N0}/s  deliveries {r.DeliveriesPerSecond,10:N0}/s  p50 {TextTable.Milliseconds(r.Latency.P50),6}  p99 {TextTable.Milliseconds(r.Latency.P99),6}  max {TextTable.Milliseconds(r.Latency.Max),6} ms  lost {r.Lost:N0}  dup {r.Duplicated:N0}{stored}  {verdict}")
             + (r.Problem is null ? "" : $"  ({r.Problem})");
-    }
-
-    static List<Ratio> Ratios(IReadOnlyList<ScenarioSummary> summaries)
-    {
-        var ratios = new List<Ratio>();
-        foreach (var ours in summaries.Where(s => s.Target == Ours))
-        {
-            foreach (var theirs in summaries.Where(s => s.Scenario == ours.Scenario && s.Target != Ours))
-            {
-                double? Divide(double a, double b) => b > 0 ? a / b : null;
-                var accepted = Divide(ours.AcceptedPerSecond, theirs.AcceptedPerSecond);
-                var deliveries = theirs.Target == RawBrokerBaseline.Name ? null : Divide(ours.DeliveriesPerSecond, theirs.DeliveriesPerSecond);
-                var p99 = Divide(ours.Latency.P99, theirs.Latency.P99);
-                var goal = theirs.Target == SignalRPeer.TargetName ? 1.0 : 0.5;
-                var met = (accepted ?? 0) >= goal && (deliveries is null || deliveries >= goal) && (theirs.Target != SignalRPeer.TargetName || p99 <= 1.0);
-                ratios.Add(new Ratio(ours.Scenario, theirs.Target, accepted, deliveries, p99, goal, met));
-            }
-        }
-
-        return ratios;
     }
 
     static IEnumerable<string> StandingNotes(BenchOptions options, ChatApp app)

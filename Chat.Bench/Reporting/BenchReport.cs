@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Chat.Bench.Baselines;
+using Chat.Bench.Diagnostics;
 using Chat.Bench.Scenarios;
 using Chat.Bench.Workload;
 
@@ -104,7 +106,56 @@ public sealed record ScenarioSummary
 /// Ours as a ratio to one baseline in one scenario: throughputs ours ÷ theirs (higher is better), p99 ours ÷ theirs
 /// (lower is better), and whether the goal is met (≥ 0.5 of a raw baseline; ≥ 1.0 of the peer at equal or better p99).
 /// </summary>
-public sealed record Ratio(string Scenario, string Versus, double? Accepted, double? Deliveries, double? P99, double Goal, bool Met);
+public sealed record Ratio(string Scenario, string Versus, double? Accepted, double? Deliveries, double? P99, double Goal, bool Met)
+{
+    /// <summary>
+    /// The CPU groups that are each target's servers: what a message costs it with the clients on other machines. The
+    /// raw broker's clients run in the bench, so its servers are the broker alone.
+    /// </summary>
+    static readonly Dictionary<string, string[]> ServerGroups = new(StringComparer.Ordinal)
+    {
+        [RawBrokerBaseline.Name] = [CpuGroups.Broker],
+        [RawSocketServer.TargetName] = [CpuGroups.SocketServer],
+        [SignalRPeer.TargetName] = [CpuGroups.SignalR],
+    };
+
+    static readonly string[] OurServerGroups = [CpuGroups.Gateways, CpuGroups.History, CpuGroups.Broker];
+
+    /// <summary>Our servers' CPU per message ÷ theirs (lower is better), where both were measured.</summary>
+    public double? ServerCpu { get; init; }
+
+    /// <summary>Ours (<paramref name="ours"/>) against every other target of the same scenario.</summary>
+    public static IReadOnlyList<Ratio> From(IReadOnlyList<ScenarioSummary> summaries, string ours)
+    {
+        var ratios = new List<Ratio>();
+        foreach (var our in summaries.Where(s => s.Target == ours))
+        {
+            foreach (var theirs in summaries.Where(s => s.Scenario == our.Scenario && s.Target != ours))
+            {
+                var accepted = Divide(our.AcceptedPerSecond, theirs.AcceptedPerSecond);
+                var deliveries = theirs.Target == RawBrokerBaseline.Name ? null : Divide(our.DeliveriesPerSecond, theirs.DeliveriesPerSecond);
+                var p99 = Divide(our.Latency.P99, theirs.Latency.P99);
+                var peer = theirs.Target == SignalRPeer.TargetName;
+                var goal = peer ? 1.0 : 0.5;
+                var met = (accepted ?? 0) >= goal && (deliveries is null || deliveries >= goal) && (!peer || p99 <= 1.0);
+                var serverCpu = ServerGroups.TryGetValue(theirs.Target, out var groups)
+                    && ServerCpuPerMessage(our, OurServerGroups) is { } ourCpu && ServerCpuPerMessage(theirs, groups) is { } theirCpu
+                        ? Divide(ourCpu, theirCpu)
+                        : null;
+                ratios.Add(new Ratio(our.Scenario, theirs.Target, accepted, deliveries, p99, goal, met) { ServerCpu = serverCpu });
+            }
+        }
+
+        return ratios;
+    }
+
+    static double? Divide(double a, double b) => b > 0 ? a / b : null;
+
+    static double? ServerCpuPerMessage(ScenarioSummary summary, string[] groups) =>
+        summary.MessagesPerRound > 0 && groups.All(summary.CpuSeconds.ContainsKey)
+            ? groups.Sum(g => summary.CpuSeconds[g]) / summary.MessagesPerRound
+            : null;
+}
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true,
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,

@@ -36,7 +36,9 @@ public static class MarkdownReport
             text.AppendLine();
             text.AppendLine(ReportTables.Ratios(report));
             text.AppendLine("Throughputs: ours ÷ theirs (higher is better). p99: ours ÷ theirs (lower is better). The raw broker delivers each message to "
-                + "3 queues, not to every client, so only its accepted rate and latency compare.");
+                + "3 queues, not to every client, so only its accepted rate and latency compare. Servers' CPU per message: what a message costs "
+                + "the servers alone, as it would with the clients on other machines: ours (gateways, history, broker) ÷ theirs (the raw "
+                + "broker's broker, the raw socket server, the SignalR hubs with redis), from the CPU table below.");
             text.AppendLine();
         }
 

@@ -27,7 +27,7 @@ public static class ReportTables
 
     /// <summary>Ours as a ratio to each baseline.</summary>
     public static string Ratios(BenchReport report) => TextTable.Render(
-        ["scenario", "Chat vs", "accepted msg/s", "deliveries/s", "p99 (lower is better)", "goal", "met"],
+        ["scenario", "Chat vs", "accepted msg/s", "deliveries/s", "p99 (lower is better)", "servers' CPU per message (lower is better)", "goal", "met"],
         report.Ratios.Select(r => (IReadOnlyList<string>)
         [
             r.Scenario,
@@ -35,10 +35,11 @@ public static class ReportTables
             TextTable.Times(r.Accepted),
             TextTable.Times(r.Deliveries),
             TextTable.Times(r.P99),
+            TextTable.Times(r.ServerCpu),
             r.Versus == Baselines.SignalRPeer.TargetName ? "≥ 1.0× at p99 ≤ 1.0×" : $"≥ {r.Goal.ToString("0.0", CultureInfo.InvariantCulture)}×",
             r.Met ? "yes" : "no",
         ]),
-        new HashSet<int> { 2, 3, 4 });
+        new HashSet<int> { 2, 3, 4, 5 });
 
     /// <summary>
     /// One scenario's <see cref="MachineLimit"/> in words: how it is made up, ours as a share of it, and what each

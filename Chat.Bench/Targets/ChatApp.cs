@@ -175,18 +175,18 @@ public sealed class ChatApp : IAsyncDisposable
         var all = LocalProcess.All();
         var groups = new Dictionary<string, IReadOnlyList<int>>
         {
-            ["gateways"] = Gateways.Where(g => g.Pid is not null).Select(g => g.Pid!.Value).ToList(),
+            [CpuGroups.Gateways] = Gateways.Where(g => g.Pid is not null).Select(g => g.Pid!.Value).ToList(),
         };
 
         if (_brokerPort is { } port)
         {
-            groups["history"] = all.Where(p => p.Name == "Chat.History" && UsesBroker(p, port)).Select(p => p.Pid).ToList();
+            groups[CpuGroups.History] = all.Where(p => p.Name == "Chat.History" && UsesBroker(p, port)).Select(p => p.Pid).ToList();
         }
 
         if (_dataDirectory is not null)
         {
-            groups["broker"] = all.Where(p => p.Name == "beam.smp" && p.CommandLine.Contains(_dataDirectory, StringComparison.Ordinal)).Select(p => p.Pid).ToList();
-            groups["dcp"] = DcpProcesses(all).Select(p => p.Pid).ToList();
+            groups[CpuGroups.Broker] = all.Where(p => p.Name == "beam.smp" && p.CommandLine.Contains(_dataDirectory, StringComparison.Ordinal)).Select(p => p.Pid).ToList();
+            groups[CpuGroups.Dcp] = DcpProcesses(all).Select(p => p.Pid).ToList();
         }
 
         return groups;

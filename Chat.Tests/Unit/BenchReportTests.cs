@@ -90,6 +90,47 @@ public sealed class BenchReportTests
     }
 
     [Fact]
+    public void Ratios_compare_rates_latency_and_what_a_message_costs_the_servers_alone()
+    {
+        var ours = Summary(Ours, 8_000, 2.4) with
+        {
+            Latency = new LatencySummary(1, 0.5, 0.9, 1.2, 1.3),
+            CpuSeconds = Cpu((CpuGroups.Gateways, 0.9), (CpuGroups.History, 0.2), (CpuGroups.Broker, 0.7), (CpuGroups.Bench, 0.6)),
+        };
+        var broker = Summary(RawBrokerBaseline.Name, 20_000, 1.0) with
+        {
+            Latency = new LatencySummary(1, 0.3, 0.5, 0.6, 0.6),
+            CpuSeconds = Cpu((CpuGroups.Broker, 0.72), (CpuGroups.Bench, 0.3)),
+        };
+        var socket = Summary(RawSocketServer.TargetName, 15_000, 0.5) with { Latency = new LatencySummary(1, 0.1, 0.2, 0.3, 0.3) };
+        var signalR = Summary(SignalRPeer.TargetName, 12_000, 1.6) with
+        {
+            Latency = new LatencySummary(1, 0.5, 0.7, 0.8, 0.9),
+            CpuSeconds = Cpu((CpuGroups.SignalR, 0.45), (CpuGroups.Bench, 1.0)),
+        };
+
+        var ratios = Ratio.From([ours, broker, socket, signalR], Ours);
+
+        Assert.Equal(3, ratios.Count);
+        var versusBroker = Assert.Single(ratios, r => r.Versus == RawBrokerBaseline.Name);
+        Assert.Equal(0.4, versusBroker.Accepted!.Value, 1e-9);
+        Assert.Null(versusBroker.Deliveries); // the raw broker delivers to queues, not to every client
+        Assert.Equal(2.0, versusBroker.P99!.Value, 1e-9);
+        Assert.Equal(1.8 / 0.72, versusBroker.ServerCpu!.Value, 1e-9); // ours: gateways, history and broker; the bench is no server
+        Assert.False(versusBroker.Met);
+
+        var versusSocket = Assert.Single(ratios, r => r.Versus == RawSocketServer.TargetName);
+        Assert.Equal(8_000 / 15_000.0, versusSocket.Accepted!.Value, 1e-9);
+        Assert.Null(versusSocket.ServerCpu); // its server's CPU was not measured
+        Assert.True(versusSocket.Met); // ≥ 0.5× in both rates; latency is no part of a raw baseline's goal
+
+        var versusSignalR = Assert.Single(ratios, r => r.Versus == SignalRPeer.TargetName);
+        Assert.Equal(1.0, versusSignalR.Goal);
+        Assert.Equal(1.8 / 0.45, versusSignalR.ServerCpu!.Value, 1e-9);
+        Assert.False(versusSignalR.Met);
+    }
+
+    [Fact]
     public void Idle_connections_that_cost_working_set_are_reported_per_connection()
     {
         var report = Report([]) with { Idle = Idle(workingSetAfter: 300 + 2_000 * 20_000.0) };
@@ -129,6 +170,9 @@ public sealed class BenchReportTests
         Rounds = [],
         Notes = [],
     };
+
+    static Dictionary<string, double> Cpu(params (string Group, double Seconds)[] groups) =>
+        groups.ToDictionary(g => g.Group, g => g.Seconds);
 
     static ScenarioSummary Summary(string target, double accepted, double? busy) => new()
     {
