@@ -75,6 +75,15 @@ public sealed record ScenarioSummary
     public required IReadOnlyDictionary<string, int> Spread { get; init; }
     public IReadOnlyList<string> Problems { get; init; } = [];
 
+    /// <summary>
+    /// CPU seconds per message of the given process groups together (<see cref="CpuGroups"/>, or <see cref="CpuMeter.Machine"/>
+    /// for the whole machine), or <see langword="null"/> when one of them was not measured or they used none.
+    /// </summary>
+    public double? CpuPerMessage(IReadOnlyCollection<string> groups) =>
+        MessagesPerRound > 0 && groups.All(CpuSeconds.ContainsKey) && groups.Sum(g => CpuSeconds[g]) is > 0 and var seconds
+            ? seconds / MessagesPerRound
+            : null;
+
     public static ScenarioSummary From(IReadOnlyList<RoundResult> rounds)
     {
         var first = rounds[0];
@@ -138,9 +147,9 @@ public sealed record Ratio(string Scenario, string Versus, double? Accepted, dou
                 var peer = theirs.Target == SignalRPeer.TargetName;
                 var goal = peer ? 1.0 : 0.5;
                 var met = (accepted ?? 0) >= goal && (deliveries is null || deliveries >= goal) && (!peer || p99 <= 1.0);
-                var serverCpu = ServerGroups.TryGetValue(theirs.Target, out var groups)
-                    && ServerCpuPerMessage(our, OurServerGroups) is { } ourCpu && ServerCpuPerMessage(theirs, groups) is { } theirCpu
-                        ? Divide(ourCpu, theirCpu)
+                double? serverCpu = ServerGroups.TryGetValue(theirs.Target, out var groups)
+                    && our.CpuPerMessage(OurServerGroups) is { } ourCpu && theirs.CpuPerMessage(groups) is { } theirCpu
+                        ? ourCpu / theirCpu
                         : null;
                 ratios.Add(new Ratio(our.Scenario, theirs.Target, accepted, deliveries, p99, goal, met) { ServerCpu = serverCpu });
             }
@@ -150,11 +159,6 @@ public sealed record Ratio(string Scenario, string Versus, double? Accepted, dou
     }
 
     static double? Divide(double a, double b) => b > 0 ? a / b : null;
-
-    static double? ServerCpuPerMessage(ScenarioSummary summary, string[] groups) =>
-        summary.MessagesPerRound > 0 && groups.All(summary.CpuSeconds.ContainsKey)
-            ? groups.Sum(g => summary.CpuSeconds[g]) / summary.MessagesPerRound
-            : null;
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true,

@@ -19,6 +19,8 @@ namespace Chat.Bench.Reporting;
 /// <param name="Ours">Our accepted messages per second in the same run (median).</param>
 public sealed record MachineLimit(string Scenario, double BrokerCpuPerMessage, double SocketCpuPerMessage, int Cores, double Ours)
 {
+    static readonly string[] WholeMachine = [CpuMeter.Machine];
+
     /// <summary>CPU seconds per message of both baselines' work together.</summary>
     public double CpuPerMessage => BrokerCpuPerMessage + SocketCpuPerMessage;
 
@@ -39,7 +41,7 @@ public sealed record MachineLimit(string Scenario, double BrokerCpuPerMessage, d
             var broker = summaries.FirstOrDefault(s => s.Scenario == our.Scenario && s.Target == RawBrokerBaseline.Name)
                 ?? summaries.FirstOrDefault(s => s.Target == RawBrokerBaseline.Name);
             var socket = summaries.FirstOrDefault(s => s.Scenario == our.Scenario && s.Target == RawSocketServer.TargetName);
-            if (broker is not null && socket is not null && MeasuredCpuPerMessage(broker) is { } brokerCpu && MeasuredCpuPerMessage(socket) is { } socketCpu)
+            if (broker?.CpuPerMessage(WholeMachine) is { } brokerCpu && socket?.CpuPerMessage(WholeMachine) is { } socketCpu)
             {
                 limits.Add(new MachineLimit(our.Scenario, brokerCpu, socketCpu, cores, our.AcceptedPerSecond));
             }
@@ -47,9 +49,4 @@ public sealed record MachineLimit(string Scenario, double BrokerCpuPerMessage, d
 
         return limits;
     }
-
-    static double? MeasuredCpuPerMessage(ScenarioSummary summary) =>
-        summary.CpuSeconds.TryGetValue(CpuMeter.Machine, out var busy) && busy > 0 && summary.MessagesPerRound > 0
-            ? busy / summary.MessagesPerRound
-            : null;
 }
