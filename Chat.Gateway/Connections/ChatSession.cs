@@ -51,12 +51,14 @@ public abstract partial class ChatSession : IChatSession, IDisposable
     /// <remarks>
     /// With every slot taken this waits for one, and so does the receive loop: the client's frames stay in the
     /// socket (TCP back-pressure) and a connection holds a bounded number of messages. The id is assigned after
-    /// the slot is taken, still in the receive loop, so ids are monotonic in the order the frames arrived.
+    /// the slot is taken, still in the receive loop, so ids are monotonic in the order the frames arrived; except for a
+    /// retry (<c>again</c>: a message answered <c>unavailable</c> before), published again under its first id and
+    /// accept time.
     /// </remarks>
-    protected async ValueTask StartPublishAsync(string room, string text, string? reference, CancellationToken cancellationToken)
+    protected async ValueTask StartPublishAsync(string room, string text, string? reference, CancellationToken cancellationToken, ChatMessage? again = null)
     {
         await _publishSlots.WaitAsync(cancellationToken);
-        var message = Services.Publisher.Accept(room, Connection.User, text);
+        var message = again ?? Services.Publisher.Accept(room, Connection.User, text);
 
         // Counted before the receive loop ends this frame, so a close (1001 on shutdown, or any other) keeps the
         // outbox open until this publish is answered: nothing acknowledged is left unsaid.

@@ -6,7 +6,12 @@ namespace Chat.Gateway.Connections;
 /// <summary>The JSON protocol of <c>/ws</c>, as PROTOCOL.md writes it.</summary>
 public sealed class JsonChatSession(ChatConnection connection, ChatSessionServices services) : ChatSession(connection, services)
 {
+    /// <summary>How many messages answered <c>unavailable</c> a connection keeps for a retry under the same id.</summary>
+    public const int MaxUnconfirmed = 64;
+
     static readonly byte[] Pong = JsonSerializer.SerializeToUtf8Bytes(new PongFrame(), GatewayJsonContext.Default.PongFrame);
+
+    readonly UnconfirmedMessages _unconfirmed = new(MaxUnconfirmed);
 
     public override ValueTask OnOpenedAsync(CancellationToken cancellationToken)
     {
@@ -112,6 +117,13 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
             return;
         }
 
+        var retryOf = Guid.Empty;
+        if (frame.RetryOf is not null && !MessageIds.TryParse(frame.RetryOf, out retryOf))
+        {
+            Error(ErrorCodes.InvalidRetry, "retryOf must be the id an unavailable answer carried (a UUIDv7)", frame.Ref);
+            return;
+        }
+
         if (!Connection.Rooms.ContainsKey(frame.Room!))
         {
             Error(ErrorCodes.NotJoined, "join the room before sending to it", frame.Ref);
@@ -125,15 +137,22 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
             return;
         }
 
-        // Answered by OnPublished, as the broker confirms: acks may come in another order than the sends.
-        await StartPublishAsync(frame.Room!, frame.Text!, frame.Ref, cancellationToken);
+        // A retry of a message this connection holds goes out under its first id; any other is a new message (its
+        // ack's id tells the client which). Answered by OnPublished, as the broker confirms: acks may come in another
+        // order than the sends.
+        var again = frame.RetryOf is null ? null : _unconfirmed.TryTake(retryOf, frame.Room!, frame.Text!);
+        await StartPublishAsync(frame.Room!, frame.Text!, frame.Ref, cancellationToken, again);
     }
 
     protected override void OnPublished(ChatMessage message, bool confirmed, string? reference)
     {
         if (!confirmed)
         {
-            Error(ErrorCodes.Unavailable, "the message could not be delivered to the broker; try again", reference);
+            // The broker may still take it: the id lets the client recognise it if it comes, and retry under it if not.
+            _unconfirmed.Add(message);
+            Reject(ErrorCodes.Unavailable);
+            Send(new ErrorFrame(ErrorCodes.Unavailable, "the broker did not confirm the message in time; retry with retryOf set to this id", reference) { Id = message.Id },
+                GatewayJsonContext.Default.ErrorFrame);
             return;
         }
 

@@ -18,7 +18,7 @@ public static class ClientFrameParser
         reason = "";
         reference = null;
 
-        string? type = null, room = null, text = null, since = null;
+        string? type = null, room = null, text = null, since = null, retryOf = null;
         var hasType = false;
         if (!System.Text.Unicode.Utf8.IsValid(utf8))
         {
@@ -38,7 +38,7 @@ public static class ClientFrameParser
             {
                 var name = reader.ValueSpan;
                 var known = name.SequenceEqual("type"u8) || name.SequenceEqual("room"u8) || name.SequenceEqual("text"u8)
-                    || name.SequenceEqual("ref"u8) || name.SequenceEqual("since"u8) || reader.ValueIsEscaped;
+                    || name.SequenceEqual("ref"u8) || name.SequenceEqual("since"u8) || name.SequenceEqual("retryOf"u8) || reader.ValueIsEscaped;
                 var propertyName = known ? reader.GetString() : null;
                 if (!reader.Read())
                 {
@@ -68,6 +68,7 @@ public static class ClientFrameParser
                     case "text": text = value; break;
                     case "ref": reference = value == ClientFrame.WrongType ? null : value; break;
                     case "since": since = value; break;
+                    case "retryOf": retryOf = value; break;
                 }
             }
 
@@ -100,7 +101,7 @@ public static class ClientFrameParser
             return Fail(ErrorCodes.UnknownType, hasType ? "unknown frame type" : "the frame has no type", out errorCode, out reason);
         }
 
-        frame = new ClientFrame(kind.Value, room, text, reference, since);
+        frame = new ClientFrame(kind.Value, room, text, reference, since, retryOf);
         return true;
     }
 

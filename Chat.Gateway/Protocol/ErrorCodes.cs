@@ -13,4 +13,7 @@ public static class ErrorCodes
     public const string RateLimited = "rate_limited";
     public const string UnsupportedFrame = "unsupported_frame";
     public const string Unavailable = "unavailable";
+
+    /// <summary>An addition to PROTOCOL.md: a <c>send</c> whose <c>retryOf</c> is not a message id.</summary>
+    public const string InvalidRetry = "invalid_retry";
 }

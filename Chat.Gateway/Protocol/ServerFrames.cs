@@ -35,6 +35,13 @@ public sealed record MessageFrame(Guid Id, string Room, string User, string Text
 public sealed record ErrorFrame(string Code, string Message, string? Ref = null)
 {
     [JsonPropertyOrder(-1)] public string Type => "error";
+
+    /// <summary>
+    /// On <c>unavailable</c> only (an addition to PROTOCOL.md): the id the message was given. The broker may still
+    /// take it after the timeout, and then it arrives, live and in history, under this id; a retry that names it in
+    /// <c>retryOf</c> is published under it again, so the room gets the message once either way.
+    /// </summary>
+    public Guid? Id { get; init; }
 }
 
 public sealed record PongFrame

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Text.Json.Nodes;
 using Aspire.Hosting.ApplicationModel;
 using Chat.Tests.Infrastructure;
 
@@ -31,6 +32,61 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
         cts.CancelAfter(TestTimeouts.Long);
         await app.WaitUntilHealthyAsync(cts.Token); // each restarted replica asked itself, too
     }
+
+    [Fact]
+    public async Task A_send_the_broker_confirms_too_late_is_answered_unavailable_with_its_id_and_a_retry_under_it_arrives_and_is_stored_once()
+    {
+        var room = Names.Room("late");
+        var replicas = await app.GetGatewayReplicasAsync();
+        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "alice"));
+        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "bob"));
+        await alice.JoinAsync(room);
+        await bob.JoinAsync(room);
+        // A first publish declares what a gateway publishes to: later ones go straight to the socket.
+        var before = await alice.SendAcknowledgedAsync(room, "before the broker hung");
+
+        // The broker hangs (SIGSTOP) with the publish in its socket: no confirm within Gateway:PublishTimeout.
+        var broker = await app.FindProcessAsync(ChatAppFixture.Messaging, "beam.smp");
+        JsonObject answer;
+        Signals.Send(broker, Signals.Stop);
+        try
+        {
+            await alice.SendJsonAsync(new { type = "send", room, text = "said while the broker hung", @ref = "first" });
+            answer = await alice.WaitForAsync(f => (string?)f["ref"] == "first", TestTimeouts.Long);
+        }
+        finally
+        {
+            Signals.Send(broker, Signals.Continue);
+        }
+
+        Assert.Equal("error", (string?)answer["type"]);
+        Assert.Equal("unavailable", (string?)answer["code"]);
+        Assert.True(MessageIds.TryParse((string?)answer["id"], out var id), $"unavailable carries the message's id: {answer.ToJsonString()}");
+
+        // Running again, the broker takes that publish after all: the message arrives under the id the error named.
+        var late = await bob.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == id.ToString(), TestTimeouts.Long);
+
+        // The client, not knowing, retries under that id: acknowledged as the same message, not a second one.
+        await alice.SendJsonAsync(new { type = "send", room, text = "said while the broker hung", @ref = "again", retryOf = id.ToString() });
+        var ack = await alice.WaitForAsync(f => (string?)f["ref"] == "again", TestTimeouts.Long);
+        Assert.Equal("ack", (string?)ack["type"]);
+        Assert.Equal(id.ToString(), (string?)ack["id"]);
+        Assert.Equal((string?)late["sentAt"], (string?)ack["sentAt"]);
+
+        // A message sent after the retry's ack reaches bob after any copy the retry caused (one publisher, one queue
+        // per gateway, consumed in order): once he has it, each of them has seen the message exactly once.
+        var after = await alice.SendAcknowledgedAsync(room, "after the retry");
+        await bob.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == after.ToString(), TestTimeouts.Long);
+        await alice.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == after.ToString(), TestTimeouts.Long);
+        Assert.Equal(1, CountMessages(bob, id));
+        Assert.Equal(1, CountMessages(alice, id));
+        await AssertStoredExactlyOnceAsync(room, [before, id, after]);
+        var stored = await app.GetHistoryAsync(room, Ct);
+        Assert.Equal(["before the broker hung", "said while the broker hung", "after the retry"], stored.Select(m => m.Text));
+    }
+
+    static int CountMessages(ChatClient client, Guid id) =>
+        client.ReceivedSoFar().Count(f => JsonNode.Parse(f) is JsonObject o && (string?)o["type"] == "message" && (string?)o["id"] == id.ToString());
 
     [Fact]
     public async Task A_broker_restart_under_load_loses_nothing_and_sends_fail_fast_then_succeed()

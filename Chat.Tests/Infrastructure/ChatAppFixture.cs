@@ -167,10 +167,21 @@ public class ChatAppFixture : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(TestTimeouts.Long);
+        Signals.Send(await FindProcessAsync(resource, processName), signal);
+        await App.ResourceNotifications.WaitForResourceAsync(resource, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), cts.Token);
+    }
+
+    /// <summary>
+    /// The process named <paramref name="processName"/> at or below the one DCP started for a running resource: a
+    /// project's service below its <c>dotnet run</c> launcher, the local broker's <c>beam.smp</c> below its script.
+    /// </summary>
+    public async Task<int> FindProcessAsync(string resource, string processName)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TestTimeouts.Long);
         var running = await App.ResourceNotifications.WaitForResourceAsync(resource,
             e => e.Snapshot.State?.Text == KnownResourceStates.Running && LauncherProcessId(e.Snapshot) is not null, cts.Token);
-        Signals.Send(await ProcessTree.FindAsync(LauncherProcessId(running.Snapshot)!.Value, processName), signal);
-        await App.ResourceNotifications.WaitForResourceAsync(resource, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), cts.Token);
+        return await ProcessTree.FindAsync(LauncherProcessId(running.Snapshot)!.Value, processName);
     }
 
     /// <summary>The process DCP started for a resource (for projects, their <c>dotnet run</c> launcher), if it runs.</summary>

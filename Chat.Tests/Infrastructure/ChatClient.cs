@@ -36,6 +36,15 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>Every text frame received so far, in order.</summary>
     public List<string> Received { get; } = [];
 
+    /// <summary>A copy of <see cref="Received"/>, safe to take while frames still arrive.</summary>
+    public string[] ReceivedSoFar()
+    {
+        lock (_backlog)
+        {
+            return [.. Received];
+        }
+    }
+
     /// <summary>Completes with the close status when the server closes (null when the connection just dropped).</summary>
     public Task<WebSocketCloseStatus?> Closed => _closed.Task;
 

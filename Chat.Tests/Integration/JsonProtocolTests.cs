@@ -234,6 +234,46 @@ public sealed class JsonProtocolTests(ChatAppFixture app)
         Assert.Equal("invalid_text", (string?)(await ErrorAfterAsync(alice, new { type = "send", room, text = 42 }))["code"]);
     }
 
+    // retryOf, an addition (README): a send answered unavailable is retried under the id that error carried. The
+    // retry of a message the broker did take late is in FaultTests (it needs a hung broker).
+
+    [Theory]
+    [InlineData("not-an-id")]
+    [InlineData("3f2504e0-4f89-41d3-9a0c-0305e82c3301")]
+    [InlineData("")]
+    [InlineData(7)]
+    public async Task A_retryOf_that_is_not_a_message_id_is_answered_invalid_retry_and_nothing_is_published(object retryOf)
+    {
+        var room = Names.Room();
+        await using var alice = await ConnectAsync();
+        await alice.JoinAsync(room);
+
+        var error = await ErrorAfterAsync(alice, new { type = "send", room, text = "not sent", @ref = "r1", retryOf });
+        var next = await alice.SendAcknowledgedAsync(room, "sent");
+        await alice.WaitForAsync(f => Is(f, "message") && (string?)f["id"] == next.ToString());
+
+        Assert.Equal("invalid_retry", (string?)error["code"]);
+        Assert.Equal("r1", (string?)error["ref"]);
+        Assert.DoesNotContain(alice.ReceivedSoFar(), f => f.Contains("not sent", StringComparison.Ordinal) && f.Contains("\"message\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_retryOf_the_connection_was_never_answered_unavailable_for_is_sent_as_a_new_message()
+    {
+        var room = Names.Room();
+        var unknown = Guid.CreateVersion7();
+        await using var alice = await ConnectAsync();
+        await alice.JoinAsync(room);
+
+        await alice.SendJsonAsync(new { type = "send", room, text = "hello", @ref = "r1", retryOf = unknown.ToString() });
+        var ack = await alice.WaitForAsync(f => (string?)f["ref"] == "r1");
+        var message = await alice.WaitForAsync(f => Is(f, "message") && (string?)f["text"] == "hello");
+
+        Assert.Equal("ack", (string?)ack["type"]);
+        Assert.NotEqual(unknown.ToString(), (string?)ack["id"]); // its own id: the client learns the retried one did not go
+        Assert.Equal((string?)ack["id"], (string?)message["id"]);
+    }
+
     [Theory]
     [InlineData("not-an-id")]
     [InlineData("3f2504e0-4f89-41d3-9a0c-0305e82c3301")]

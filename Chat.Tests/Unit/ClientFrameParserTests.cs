@@ -21,6 +21,22 @@ public sealed class ClientFrameParserTests
     }
 
     [Fact]
+    public void A_send_may_name_the_message_it_retries()
+    {
+        var (ok, frame, _, _) = Parse("""{"type":"send","room":"general","text":"hello","ref":"c2","retryOf":"0196f1c2-0000-7000-8000-000000000001"}""");
+        Assert.True(ok);
+        Assert.Equal("0196f1c2-0000-7000-8000-000000000001", frame!.RetryOf);
+    }
+
+    [Fact]
+    public void A_retryOf_that_is_not_a_string_is_kept_as_the_wrong_type()
+    {
+        var (ok, frame, _, _) = Parse("""{"type":"send","room":"general","text":"hello","retryOf":7}""");
+        Assert.True(ok);
+        Assert.Equal(ClientFrame.WrongType, frame!.RetryOf);
+    }
+
+    [Fact]
     public void Unknown_fields_of_any_shape_are_ignored()
     {
         var (ok, frame, _, _) = Parse("""{"x":{"type":"send","deep":[1,2,{"a":null}]},"type":"join","room":"r","extra":true,"n":1.5e3}""");
