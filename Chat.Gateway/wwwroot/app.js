@@ -399,15 +399,18 @@ function onError(frame) {
   if (item) {
     inFlight.delete(frame.ref);
     const error = { code: String(frame.code ?? "error"), message: String(frame.message ?? "") };
+    // Not confirmed in time is not "not sent": the server names the id it may still arrive under (README).
+    const unconfirmedId = frame.code === "unavailable" && typeof frame.id === "string" ? frame.id.toLowerCase() : null;
     if (item.state === "sent") {
       // We had adopted a live message with the same text as ours: it was someone else's (another tab
       // of the same user). It stays; our own send failed and gets an entry of its own.
       const room = state.rooms.get(item.room);
-      room?.outbox.push({ ...item, id: "", sentAt: null, createdAt: new Date(), state: "error", ref: null, error, lost: false, mine: true });
+      room?.outbox.push({ ...item, id: "", sentAt: null, createdAt: new Date(), state: "error", ref: null, error, lost: false, mine: true, unconfirmedId });
       return;
     }
     item.state = "error";
     item.error = error;
+    item.unconfirmedId = unconfirmedId ?? item.unconfirmedId;
     return;
   }
 
@@ -443,6 +446,14 @@ function addMessage(room, frame) {
   if (typeof frame.id !== "string") return null;
   const id = frame.id.toLowerCase();
   if (room.byId.has(id)) return null;
+  // One of ours the server could not confirm in time arrived after all (live or in history): it was sent.
+  const unconfirmed = room.outbox.find((x) => x.unconfirmedId === id);
+  if (unconfirmed) {
+    removeFromOutbox(room, unconfirmed);
+    Object.assign(unconfirmed, { id, sentAt: frame.sentAt, state: "sent", error: null });
+    insertSorted(room, unconfirmed);
+    return unconfirmed;
+  }
   const message = {
     id,
     room: room.name,
@@ -507,7 +518,10 @@ function transmit(item) {
   if (!room || !room.joined || !socketIsOpen()) return;
   item.ref = `c${++refCounter}`;
   inFlight.set(item.ref, item);
-  sendFrame({ type: "send", room: item.room, text: item.text, ref: item.ref });
+  const frame = { type: "send", room: item.room, text: item.text, ref: item.ref };
+  // A retry of a message the server could not confirm goes out under its id: it is posted once either way.
+  if (item.unconfirmedId) frame.retryOf = item.unconfirmedId;
+  sendFrame(frame);
 }
 
 function sendText(text) {
@@ -525,6 +539,8 @@ function sendText(text) {
     ref: null,
     error: null,
     lost: false,
+    /** The id an `unavailable` answer gave it: it may still arrive under that id, and a retry goes out under it. */
+    unconfirmedId: null,
   };
   room.outbox.push(item);
   transmit(item);
@@ -867,7 +883,9 @@ function messageElement(item, grouped) {
     parts.problem ??= createProblemElement(item);
     if (!parts.problem.isConnected) parts.body.append(parts.problem);
     const { code, message } = item.error ?? { code: "error", message: "" };
-    setText(parts.problem.firstChild, `Not sent (${code})${message ? `: ${message}` : ""}`);
+    setText(parts.problem.firstChild, code === "unavailable"
+      ? "Not confirmed: the server could not confirm this message in time. It may still arrive; Retry never posts it twice."
+      : `Not sent (${code})${message ? `: ${message}` : ""}`);
   } else {
     parts.problem?.remove();
   }
