@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.AppHost;
 
@@ -14,6 +15,16 @@ static class AppHostExtensions
         var directory = Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? Path.Combine(builder.AppHostDirectory, ".data") : configured);
         Directory.CreateDirectory(directory);
         return directory;
+    }
+
+    /// <summary>
+    /// Stops the project's replicas first when the AppHost stops, while the proxy in front of them still runs, so
+    /// they drain as they would on their own SIGTERM (see <see cref="StopFirstOnShutdown"/>).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> StopFirstOnShutdown(this IResourceBuilder<ProjectResource> project)
+    {
+        project.ApplicationBuilder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<StopFirstOnShutdown>(services, project.Resource));
+        return project;
     }
 
     /// <summary>Sets the port of the project's <c>http</c> endpoint from configuration; 0 means any free port.</summary>

@@ -28,7 +28,8 @@ builder.AddProject<Projects.Chat_Gateway>("gateway")
     .WithConfigurationSection("Gateway")
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(history).WaitFor(history)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .StopFirstOnShutdown(); // so its clients get 1001 through the proxy, not a dropped connection
 
 builder.Build().Run();
 return 0;
