@@ -150,19 +150,19 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
         {
             // The broker may still take it: the id lets the client recognise it if it comes, and retry under it if not.
             _unconfirmed.Add(message);
-            Reject(ErrorCodes.Unavailable);
-            Send(new ErrorFrame(ErrorCodes.Unavailable, "the broker did not confirm the message in time; retry with retryOf set to this id", reference) { Id = message.Id },
-                GatewayJsonContext.Default.ErrorFrame);
+            Error(new ErrorFrame(ErrorCodes.Unavailable, "the broker did not confirm the message in time; retry with retryOf set to this id", reference) { Id = message.Id });
             return;
         }
 
         Send(new AckFrame(reference, message.Id, message.SentAt), GatewayJsonContext.Default.AckFrame);
     }
 
-    void Error(string code, string message, string? reference = null)
+    void Error(string code, string message, string? reference = null) => Error(new ErrorFrame(code, message, reference));
+
+    void Error(ErrorFrame frame)
     {
-        Reject(code);
-        Send(new ErrorFrame(code, message, reference), GatewayJsonContext.Default.ErrorFrame);
+        Reject(frame.Code);
+        Send(frame, GatewayJsonContext.Default.ErrorFrame);
     }
 
     void Send<T>(T frame, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
