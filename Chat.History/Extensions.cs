@@ -3,7 +3,6 @@ using Chat.History.Diagnostics;
 using Chat.History.Messaging;
 using Chat.History.Storage;
 using MassTransit;
-using MassTransit.Serialization;
 
 namespace Chat.History;
 
@@ -34,32 +33,7 @@ static class Extensions
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, HistoryJsonContext.Default);
         });
 
-        // Tracing off, as in the gateway: MassTransit's spans already trace each message; RabbitMQ.Client's would double them.
-        builder.AddRabbitMQClient("messaging", settings => settings.DisableTracing = true);
-
-        services.AddMassTransit(bus =>
-        {
-            bus.SetKebabCaseEndpointNameFormatter();
-            bus.AddConsumer<StoreChatMessageConsumer, StoreChatMessageConsumerDefinition>();
-            bus.UsingRabbitMq((context, cfg) =>
-            {
-                cfg.Host(new Uri(builder.Configuration.GetConnectionString("messaging")
-                    ?? throw new InvalidOperationException("ConnectionStrings:messaging is not set: run history through Chat.AppHost.")));
-                // The event's own JSON on the wire instead of MassTransit's envelope: about a sixth of the bytes, and no
-                // envelope to parse in every consumer. Its id travels in the AMQP message_id, its trace context in
-                // MT-Activity-Id; the type is the exchange's. No AddTransportHeaders: its per-message host-info JSON and
-                // copies of the ids cost the broker (garbage collection of the queues' heaps) more than they tell.
-                // Events in the envelope (from older gateways) are still read.
-                cfg.UseRawJsonSerializer(RawSerializerOptions.AnyMessageType);
-                cfg.ConfigureEndpoints(context);
-            });
-        });
-        services.Configure<MassTransitHostOptions>(host =>
-        {
-            host.WaitUntilStarted = true;
-            host.StartTimeout = TimeSpan.FromSeconds(60);
-            host.StopTimeout = TimeSpan.FromSeconds(30);
-        });
+        builder.AddChatBus(bus => bus.AddConsumer<StoreChatMessageConsumer, StoreChatMessageConsumerDefinition>());
 
         return builder;
     }

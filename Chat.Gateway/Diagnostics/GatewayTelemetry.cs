@@ -15,7 +15,7 @@ public sealed class GatewayTelemetry : IDisposable
     /// <summary>The span of one accepted <c>send</c>: the root of the message's trace.</summary>
     public const string SendActivityName = "chat send";
 
-    /// <summary>The span of consuming one message from this replica's fanout queue and handing it to the local members of its room.</summary>
+    /// <summary>The span of handing one consumed message to the recent buffer and the local members of its room.</summary>
     public const string DeliverActivityName = "chat deliver";
 
     // Attribute names: OpenTelemetry's where one fits (messaging.*, error.type), chat.* for the rest.
@@ -25,9 +25,6 @@ public sealed class GatewayTelemetry : IDisposable
     public const string ProtocolAttribute = "chat.protocol";
     public const string RecipientsAttribute = "chat.recipients";
     public const string ErrorTypeAttribute = "error.type";
-    public const string MessagingOperationAttribute = "messaging.operation.type";
-    public const string MessagingDestinationAttribute = "messaging.destination.name";
-    public const string MessagingSubscriptionAttribute = "messaging.destination.subscription.name";
 
     public static readonly ActivitySource Source = new(Name);
 

@@ -7,17 +7,14 @@ namespace Chat.Gateway.Messaging;
 
 /// <summary>
 /// This instance's fanout queue (<c>chat-message-&lt;node&gt;</c>), and a look at it from outside its consumer: through
-/// Aspire's RabbitMQ connection (which recovers by itself) it asks the broker how many consumers the queue has. A
-/// gateway whose queue has none receives no messages, however healthy it otherwise looks.
+/// Aspire's RabbitMQ connection it asks the broker how many consumers the queue has. A gateway whose queue has none
+/// receives no messages, however healthy it otherwise looks.
 /// </summary>
 public sealed partial class FanoutQueue(GatewayNode node, IServiceProvider services)
 {
     public string Name { get; } = "chat-message-" + UnsafeCharacters().Replace(node.Id.ToLowerInvariant(), "-");
 
-    /// <summary>
-    /// The queue's consumers (0 when it does not exist; 1 when it is held exclusively by another connection, which
-    /// could only be this gateway's own), or the reason the broker could not be asked.
-    /// </summary>
+    /// <summary>The queue's consumers (0 when it does not exist), or the reason the broker could not be asked.</summary>
     public async Task<(uint? Consumers, string? Problem)> GetConsumerCountAsync(CancellationToken cancellationToken)
     {
         try
@@ -30,10 +27,6 @@ public sealed partial class FanoutQueue(GatewayNode node, IServiceProvider servi
         catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
         {
             return (0, null);
-        }
-        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 405)
-        {
-            return (1, null); // RESOURCE_LOCKED: it exists, exclusive to another connection
         }
         catch (Exception ex) when (ex is RabbitMQClientException or IOException or OperationInterruptedException or AlreadyClosedException or TimeoutException)
         {

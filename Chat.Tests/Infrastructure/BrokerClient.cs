@@ -36,16 +36,7 @@ sealed class BrokerClient : IAsyncDisposable
     /// <summary>A <see cref="ChatMessage"/> as the gateway publishes it: its own JSON (MassTransit's raw JSON serializer).</summary>
     public static byte[] Body(ChatMessage message) => JsonSerializer.SerializeToUtf8Bytes(Payload(message));
 
-    /// <summary>The same event in MassTransit's envelope, as gateways published it before the raw serializer.</summary>
-    public static byte[] Envelope(ChatMessage message) => JsonSerializer.SerializeToUtf8Bytes(new
-    {
-        messageId = message.Id,
-        messageType = new[] { "urn:message:Chat.Contracts:ChatMessage" },
-        message = Payload(message),
-        sentTime = DateTime.UtcNow,
-    });
-
-    /// <summary>The event's fields as MassTransit's serializer writes them (camelCase), with or without the envelope.</summary>
+    /// <summary>The event's fields as MassTransit's serializer writes them (camelCase).</summary>
     static object Payload(ChatMessage message) =>
         new { id = message.Id, room = message.Room, user = message.User, text = message.Text, sentAt = message.SentAt, node = message.Node };
 
@@ -79,9 +70,6 @@ sealed class BrokerClient : IAsyncDisposable
 
     /// <summary>The properties of a raw JSON event: the content type, and the id MassTransit reads as the message id.</summary>
     static BasicProperties RawJson(Guid? messageId) => new() { ContentType = "application/json", MessageId = messageId?.ToString() };
-
-    /// <summary>The properties of an event in MassTransit's envelope.</summary>
-    public static BasicProperties EnvelopeProperties => new() { ContentType = "application/vnd.masstransit+json" };
 
     /// <summary>Messages ready in a queue; 0 when it does not exist (yet: MassTransit declares error queues on first use).</summary>
     public async Task<uint> CountAsync(string queue) => (await InspectAsync(queue))?.MessageCount ?? 0;

@@ -60,21 +60,6 @@ public sealed class HistoryDeliveryTests(ChatAppFixture app)
     }
 
     [Fact]
-    public async Task An_event_in_MassTransits_envelope_is_still_stored()
-    {
-        // Gateways published the envelope before they used the raw JSON serializer: what such a gateway left in the
-        // queue during an upgrade is stored all the same.
-        var room = Names.Room("envelope");
-        var message = Message(room, "from an older gateway");
-        await using var broker = await BrokerClient.ConnectAsync(app);
-
-        await broker.PublishAsync(BrokerClient.Envelope(message), BrokerClient.EnvelopeProperties);
-
-        var stored = await Eventually.UntilAsync(c => app.GetHistoryAsync(room, c), h => h.Count > 0, TestTimeouts.Long, "the message stored");
-        Assert.Equal((message.Id, message.Text), (Assert.Single(stored).Id, stored[0].Text));
-    }
-
-    [Fact]
     public async Task Malformed_and_oversized_events_go_to_the_error_queue_and_do_not_block_the_queue()
     {
         var room = Names.Room("poison");

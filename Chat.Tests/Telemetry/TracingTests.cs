@@ -5,7 +5,7 @@ namespace Chat.Tests.Telemetry;
 
 /// <summary>
 /// One chat message is one trace, read from what the services really export over OTLP: the accepting gateway's span,
-/// MassTransit's publish, the delivery (a consumer span) on every gateway replica, and history's consume, store and insert.
+/// MassTransit's publish, every gateway replica's consume and delivery, and history's consume, store and insert.
 /// </summary>
 [Collection(TelemetryCollection.Name)]
 public sealed class TracingTests(TelemetryAppFixture app)
@@ -49,7 +49,7 @@ public sealed class TracingTests(TelemetryAppFixture app)
 
     /// <summary>
     /// Waits for the message's whole trace to be exported, then checks it span by span: one tree, rooted at the accepting
-    /// replica's send span, through MassTransit's publish to the delivery on each replica and to a receive and process
+    /// replica's send span, through MassTransit's publish to the consume and delivery on each replica and to a receive and process
     /// in history ending in its store; all of it tagged with the room and the message id, and none of it with the text.
     /// </summary>
     async Task AssertOneTraceAsync(Guid id, string room, string text, string accepting, string[] replicas, string protocol)
@@ -65,7 +65,12 @@ public sealed class TracingTests(TelemetryAppFixture app)
         [
             new($"'chat send' (server) on the accepting replica {accepting}", s => OnGateway(s, accepting) && s.Name == "chat send"),
             new($"MassTransit's publish (producer, '<exchange> send') on {accepting}", s => OnGateway(s, accepting) && MassTransit(s, OtlpSpanKind.Producer, "send")),
-            .. replicas.Select(node => new ExpectedSpan($"'chat deliver' (consumer) on replica {node}", s => OnGateway(s, node) && s.Name == "chat deliver")),
+            .. replicas.SelectMany(node => new ExpectedSpan[]
+            {
+                new($"MassTransit's '<fanout queue> receive' (consumer) on replica {node}", s => OnGateway(s, node) && MassTransit(s, OtlpSpanKind.Consumer, "receive")),
+                new($"MassTransit's '<fanout queue> process' (consumer) on replica {node}", s => OnGateway(s, node) && MassTransit(s, OtlpSpanKind.Consumer, "process")),
+                new($"'chat deliver' on replica {node}", s => OnGateway(s, node) && s.Name == "chat deliver"),
+            }),
             new("MassTransit's 'chat-history receive' (consumer) in history", s => InHistory(s) && MassTransit(s, OtlpSpanKind.Consumer, "receive")),
             new("MassTransit's 'chat-history process' (consumer) in history", s => InHistory(s) && MassTransit(s, OtlpSpanKind.Consumer, "process")),
             new("'history store' in history", s => InHistory(s) && s.Name == "history store"),
@@ -89,20 +94,21 @@ public sealed class TracingTests(TelemetryAppFixture app)
         Assert.Equal(protocol, root.Attribute("chat.protocol"));
         Assert.Single(root.Links);
 
-        // MassTransit's publish, under it the delivery on each gateway replica: the consumer of that replica's queue.
+        // MassTransit's publish, under it each gateway replica's receive and process of its own fanout queue, and the delivery.
         var publish = One(s => MassTransit(s, OtlpSpanKind.Producer, "send"));
         ChildOf(root, publish);
         Assert.Equal("Chat.Contracts:ChatMessage", publish.Attribute("messaging.destination.name"));
         foreach (var node in replicas)
         {
+            var receive = One(s => OnGateway(s, node) && MassTransit(s, OtlpSpanKind.Consumer, "receive"));
+            var process = One(s => OnGateway(s, node) && MassTransit(s, OtlpSpanKind.Consumer, "process"));
             var deliver = One(s => OnGateway(s, node) && s.Name == "chat deliver");
-            ChildOf(publish, deliver);
-            Assert.Equal(OtlpSpanKind.Consumer, deliver.Kind);
+            ChildOf(publish, receive);
+            Assert.StartsWith("chat-message-", receive.Attribute("messaging.destination.name"), StringComparison.Ordinal);
+            ChildOf(receive, process);
+            ChildOf(process, deliver);
             Assert.True(Ours(deliver), $"the delivery lacks the room or message id: {deliver}");
             Assert.True(deliver.Attributes["chat.recipients"] is >= 1L, $"no recipient on replica {node}: {deliver}");
-            Assert.Equal("process", deliver.Attribute("messaging.operation.type"));
-            Assert.Equal("Chat.Contracts:ChatMessage", deliver.Attribute("messaging.destination.name"));
-            Assert.StartsWith("chat-message-", deliver.Attribute("messaging.destination.subscription.name"), StringComparison.Ordinal);
         }
 
         // History's receive and process of the durable queue, its store, and the insert that committed the message.
@@ -120,7 +126,7 @@ public sealed class TracingTests(TelemetryAppFixture app)
         Assert.Equal("sqlite", insert.Attribute("db.system.name"));
 
         // Nothing else: no span of another component slipped in (e.g. RabbitMQ.Client's own, which would double each hop).
-        Assert.Equal(2 + replicas.Length + 4, trace.Count);
+        Assert.Equal(2 + (3 * replicas.Length) + 4, trace.Count);
         // Both gateway replicas took part, as distinct instances.
         Assert.Equal(replicas.Order(), trace.Where(s => s.Name == "chat deliver").Select(s => s.Source.ServiceInstance!).Order());
         // MassTransit's spans carry the same message id: the chat id is MassTransit's message id.
