@@ -20,6 +20,8 @@ static class Extensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<GatewayNode>();
+        services.AddSingleton<ProcessStallWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProcessStallWatch>());
         services.AddSingleton<GatewayTelemetry>();
         services.AddSingleton<MessageIdGenerator>();
         services.AddSingleton<RoomRegistry>();
@@ -56,7 +58,10 @@ static class Extensions
         // Aspire's RabbitMQ client asks the broker whether this instance's fanout queue has a consumer (FanoutHealthCheck).
         // Its tracing is off: RabbitMQ.Client's sources would also trace MassTransit's channels, doubling every hop.
         builder.AddRabbitMQClient(MessagingExtensions.ConnectionName, settings => settings.DisableTracing = true);
-        builder.AddChatBus(bus => bus.AddConsumer<DeliverChatMessageConsumer, DeliverChatMessageConsumerDefinition>());
+        builder.AddChatBus(bus => bus.AddConsumer<DeliverChatMessageConsumer, DeliverChatMessageConsumerDefinition>(),
+            // Every gateway's endpoint declares the fanout before it listens; publishing declares nothing, so a publish
+            // never waits for a declaration on a new channel, where it could be overtaken (ChatSession keeps order).
+            bus => bus.Publish<ChatMessage>(publish => publish.Exclude = true));
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         return builder;

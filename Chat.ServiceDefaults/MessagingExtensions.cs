@@ -14,8 +14,10 @@ public static class MessagingExtensions
     /// <summary>
     /// Adds MassTransit on RabbitMQ: the consumers <paramref name="configure"/> registers get endpoints by their
     /// definitions, events travel as their own JSON, and the host waits for the bus before it serves.
+    /// <paramref name="configureBus"/> adds what only this service needs.
     /// </summary>
-    public static TBuilder AddChatBus<TBuilder>(this TBuilder builder, Action<IBusRegistrationConfigurator> configure)
+    public static TBuilder AddChatBus<TBuilder>(this TBuilder builder, Action<IBusRegistrationConfigurator> configure,
+        Action<IRabbitMqBusFactoryConfigurator>? configureBus = null)
         where TBuilder : IHostApplicationBuilder
     {
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
@@ -31,6 +33,7 @@ public static class MessagingExtensions
                 // The event's own JSON (id in message_id, trace context in MT-Activity-Id) instead of MassTransit's envelope,
                 // without the per-message transport headers: a sixth of the bytes, and less for the broker to hold.
                 cfg.UseRawJsonSerializer(RawSerializerOptions.AnyMessageType);
+                configureBus?.Invoke(cfg);
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -1,16 +1,14 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using Chat.Gateway.Diagnostics;
-using Chat.Gateway.Rooms;
 
 namespace Chat.Gateway.Connections;
 
 /// <summary>
-/// One accepted WebSocket, in the manner of ASP.NET Core's <c>WebSocketsServerTransport</c>: a receive loop and a
-/// send loop, a bounded outbox with a single reader so a slow client never blocks anyone, and a close handshake
-/// bounded by a timeout after which the socket is aborted.
+/// One accepted WebSocket, in the manner of ASP.NET Core's <c>WebSocketsServerTransport</c>: a receive loop that hands
+/// each frame to the session, a write loop over the <see cref="Outbox"/>, and a close handshake bounded by a timeout
+/// after which the socket is aborted.
 /// </summary>
 public sealed partial class ChatConnection : IDisposable
 {
@@ -18,48 +16,28 @@ public sealed partial class ChatConnection : IDisposable
     public const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
 
     readonly WebSocket _socket;
-
-    /// <summary>The stream under <see cref="_socket"/> when it can hold writes; without it every frame is written on its own.</summary>
-    readonly WriteCoalescingStream? _writes;
-
-    readonly Channel<OutboundFrame> _outbox;
+    readonly Outbox _outbox;
     readonly GatewayTelemetry _telemetry;
     readonly TimeProvider _time;
     readonly ILogger _logger;
     readonly TimeSpan _closeTimeout;
-    readonly CancellationTokenSource _discardOutbox = new();
     readonly CancellationTokenSource _closeDeadline = new();
     readonly Lock _closeGate = new();
+    IChatSession? _session;
     string _closeDescription = "";
 
-    /// <summary>
-    /// Frames being handled plus publishes in flight (a pipelined <c>send</c> stays counted until it is answered).
-    /// A close completes the outbox only when this is zero, so their answers are queued before the close frame.
-    /// Guarded by <see cref="_closeGate"/>.
-    /// </summary>
-    int _inProgress;
-
-    /// <summary>Completed when <see cref="_inProgress"/> falls to zero while someone waits for it. Guarded by <see cref="_closeGate"/>.</summary>
-    TaskCompletionSource? _idle;
-
-    public ChatConnection(WebSocket socket, string id, string user, ConnectionKind kind, int sendQueueCapacity,
-        TimeSpan closeTimeout, GatewayTelemetry telemetry, TimeProvider time, ILogger logger, WriteCoalescingStream? writes = null)
+    public ChatConnection(WebSocket socket, string id, string user, ConnectionKind kind, ConnectionLimits limits, ProcessStallWatch stalls,
+        GatewayTelemetry telemetry, TimeProvider time, ILogger logger, WriteCoalescingStream? writes = null)
     {
         _socket = socket;
-        _writes = writes;
         Id = id;
         User = user;
         Kind = kind;
-        _closeTimeout = closeTimeout;
+        _closeTimeout = limits.CloseTimeout;
         _telemetry = telemetry;
         _time = time;
         _logger = logger;
-        _outbox = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(sendQueueCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait, // never blocks: writers use TryWrite and close the connection when full
-        });
+        _outbox = new Outbox(socket, writes, limits.SendQueueCapacity, limits.SlowClientTimeout, stalls, telemetry, time);
     }
 
     public string Id { get; }
@@ -68,48 +46,48 @@ public sealed partial class ChatConnection : IDisposable
 
     public ConnectionKind Kind { get; }
 
-    /// <summary>The rooms this connection joined. Touched only by the receive loop (one frame at a time).</summary>
-    public Dictionary<string, RoomSubscription> Rooms { get; } = new(StringComparer.Ordinal);
-
     /// <summary>The status the server closed (or is closing) with, if it did.</summary>
     public WebSocketCloseStatus? CloseStatus { get; private set; }
 
-    /// <summary>
-    /// Queues a frame. When the outbox is full the client has fallen too far behind: it is closed with 1013
-    /// (it reconnects and recovers with <c>since</c>) and the frame is dropped for it alone.
-    /// </summary>
+    /// <summary>Queues a frame. A client that does not read, or is a whole outbox behind, is closed with 1013 instead.</summary>
     public bool TrySend(OutboundFrame frame)
     {
-        if (_outbox.Writer.TryWrite(frame))
+        switch (_outbox.TryAdd(frame))
         {
-            return true;
+            case OutboxResult.Queued:
+                return true;
+            case OutboxResult.ReaderStalled:
+                CloseFellBehind("does not read");
+                return true;
+            case OutboxResult.Full:
+                CloseFellBehind("a whole outbox behind");
+                return false;
+            default:
+                return false;
         }
-
-        CloseFellBehind();
-        return false;
     }
 
     /// <summary>Closes with 1013 without writing what is queued: the client reconnects and recovers with <c>since</c>.</summary>
-    public void CloseFellBehind()
+    public void CloseFellBehind(string reason = "fell behind")
     {
         if (CloseStatus is null)
         {
             _telemetry.ConnectionsClosedSlow.Add(1);
-            Log.FellBehind(_logger, Id, _outbox.Reader.Count);
+            Log.FellBehind(_logger, Id, reason, _outbox.Count);
             Close(TryAgainLater, "client fell too far behind; reconnect with since", discardQueued: true);
         }
     }
 
-    /// <summary>Takes the next queued frame without writing it (unit tests of rooms run no send loop).</summary>
-    internal bool TryTakeQueued(out OutboundFrame frame) => _outbox.Reader.TryRead(out frame);
+    /// <summary>Takes the next queued frame without writing it (unit tests of rooms run no write loop).</summary>
+    internal bool TryTakeQueued(out OutboundFrame frame) => _outbox.TryTake(out frame);
 
     /// <summary>
-    /// Starts the server's side of the close: queued frames are written first (unless <paramref name="discardQueued"/>),
-    /// the frame being handled and every publish in flight are finished (each gets its ack or error), then the
-    /// close frame goes out.
+    /// Starts the server's side of the close: the session first answers what it started (a frame being handled, the
+    /// publishes in flight), queued frames are written (unless <paramref name="discardQueued"/>), then the close frame.
     /// </summary>
     public void Close(WebSocketCloseStatus status, string description, bool discardQueued = false)
     {
+        IChatSession? session;
         lock (_closeGate)
         {
             if (CloseStatus is not null)
@@ -119,21 +97,18 @@ public sealed partial class ChatConnection : IDisposable
 
             CloseStatus = status;
             _closeDescription = description;
-            if (_inProgress == 0)
-            {
-                _outbox.Writer.TryComplete();
-            }
+            session = _session;
         }
 
+        if (discardQueued)
+        {
+            _outbox.Discard();
+        }
+
+        _ = CompleteOutboxAfterAsync(session?.DrainAsync() ?? Task.CompletedTask);
         try
         {
-            if (discardQueued)
-            {
-                _discardOutbox.Cancel();
-            }
-
-            // However the close goes, it ends within the timeout: a write still blocked then (a client that stopped
-            // reading) is cancelled, which aborts the socket.
+            // However the close goes, it ends within the timeout: a write still blocked then is cancelled, which aborts the socket.
             _closeDeadline.CancelAfter(_closeTimeout);
         }
         catch (ObjectDisposedException)
@@ -142,17 +117,26 @@ public sealed partial class ChatConnection : IDisposable
         }
     }
 
+    async Task CompleteOutboxAfterAsync(Task drained)
+    {
+        await drained;
+        _outbox.Complete();
+    }
+
     /// <summary>Runs the connection until both sides closed or the close timed out.</summary>
     public async Task RunAsync(IChatSession session, CancellationToken cancellationToken)
     {
+        lock (_closeGate)
+        {
+            _session = session;
+        }
+
         var sending = StartSendLoop();
         try
         {
-            // welcome (or the lobby subscription) before the first client frame is handled.
-            await session.OnOpenedAsync(cancellationToken);
+            await session.OnOpenedAsync(cancellationToken); // welcome (or the lobby) before the first client frame
             var receiving = ReceiveLoopAsync(session, cancellationToken);
-            var first = await Task.WhenAny(receiving, sending);
-            if (first == receiving)
+            if (await Task.WhenAny(receiving, sending) == receiving)
             {
                 // The client closed (or vanished): write what is queued, answer its close, give up after the timeout.
                 Close(WebSocketCloseStatus.NormalClosure, "");
@@ -160,18 +144,15 @@ public sealed partial class ChatConnection : IDisposable
             }
             else
             {
-                // The server closed: wait for the client's close frame, give up after the timeout.
-                await WaitOrAbortAsync(receiving);
+                await WaitOrAbortAsync(receiving); // the server closed: wait for the client's close frame
             }
 
             await Task.WhenAll(receiving, sending);
         }
         finally
         {
-            // Normally nothing is left in flight here (the outbox completes only after the last answer); when the
-            // send loop failed early, publishes may still be waiting for their confirm (at most the publish
-            // timeout). The session is released only after they answered, so none of them touches it afterwards.
-            await WhenIdleAsync();
+            // Publishes still in flight (when the write loop failed early) answer into the void first, then rooms are left.
+            await session.DrainAsync();
             session.OnClosed();
         }
     }
@@ -219,26 +200,9 @@ public sealed partial class ChatConnection : IDisposable
                         continue; // read on, discarding, until the client answers the close
                     }
 
-                    if (!BeginFrame())
-                    {
-                        continue; // closing: frames that arrive now are not handled
-                    }
-
-                    try
-                    {
-                        if (type == WebSocketMessageType.Binary)
-                        {
-                            await session.OnBinaryFrameAsync(cancellationToken);
-                        }
-                        else
-                        {
-                            await session.OnTextFrameAsync(buffer.AsMemory(0, length), cancellationToken);
-                        }
-                    }
-                    finally
-                    {
-                        EndFrame();
-                    }
+                    await (type == WebSocketMessageType.Binary
+                        ? session.OnBinaryFrameAsync(cancellationToken)
+                        : session.OnTextFrameAsync(buffer.AsMemory(0, length), cancellationToken));
                 }
                 finally
                 {
@@ -248,8 +212,7 @@ public sealed partial class ChatConnection : IDisposable
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
         {
-            // The client went away without a close handshake: normal for browsers and networks.
-            Log.ClosedPrematurely(_logger, Id, ex.Message);
+            Log.ClosedPrematurely(_logger, Id, ex.Message); // normal for browsers and networks
         }
     }
 
@@ -259,96 +222,23 @@ public sealed partial class ChatConnection : IDisposable
         var length = 0;
         while (true)
         {
-            var slot = buffer.AsMemory(length, ChatRules.MaxFrameBytes + 1 - length);
-            var result = await _socket.ReceiveAsync(slot, CancellationToken.None);
+            var result = await _socket.ReceiveAsync(buffer.AsMemory(length, ChatRules.MaxFrameBytes + 1 - length), CancellationToken.None);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return (result.MessageType, 0, true);
             }
 
             length += result.Count;
-            if (result.EndOfMessage)
+            if (result.EndOfMessage || length > ChatRules.MaxFrameBytes)
             {
                 return (result.MessageType, length, false);
             }
-
-            if (length > ChatRules.MaxFrameBytes)
-            {
-                // Oversized: stop reading this message now; the close follows.
-                return (result.MessageType, length, false);
-            }
-        }
-    }
-
-    /// <summary>Counts a frame the receive loop is about to handle; <see langword="false"/> once closing (not handled).</summary>
-    bool BeginFrame()
-    {
-        lock (_closeGate)
-        {
-            if (CloseStatus is not null)
-            {
-                return false;
-            }
-
-            _inProgress++;
-            return true;
-        }
-    }
-
-    void EndFrame() => EndInFlight();
-
-    /// <summary>
-    /// Counts a publish that goes on after the frame that started it was handled; ended by <see cref="EndInFlight"/>
-    /// once it is answered. Called only while that frame is being handled (the count is above zero), so a close
-    /// cannot have completed the outbox yet, even if it already started.
-    /// </summary>
-    public void BeginInFlight()
-    {
-        lock (_closeGate)
-        {
-            _inProgress++;
-        }
-    }
-
-    /// <summary>Ends what <see cref="BeginFrame"/> or <see cref="BeginInFlight"/> counted; the last one lets a close go on.</summary>
-    public void EndInFlight()
-    {
-        lock (_closeGate)
-        {
-            if (--_inProgress > 0)
-            {
-                return;
-            }
-
-            if (CloseStatus is not null)
-            {
-                _outbox.Writer.TryComplete();
-            }
-
-            _idle?.TrySetResult();
-            _idle = null;
-        }
-    }
-
-    Task WhenIdleAsync()
-    {
-        lock (_closeGate)
-        {
-            if (_inProgress == 0)
-            {
-                return Task.CompletedTask;
-            }
-
-            _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _idle.Task;
         }
     }
 
     /// <summary>
-    /// Starts the send loop outside the upgrade request's activity, which lasts as long as the connection. Under it,
-    /// every delivery's metrics were offered as exemplars (the trace-based exemplar filter, which Aspire sets for
-    /// every project, takes any recorded current activity), each pointing at that one connection-long span: measured
-    /// with perf, the metric updates then took a quarter of the send loop's CPU, most of it offering exemplars.
+    /// Starts the send loop outside the upgrade request's activity, which lasts as long as the connection: under it every
+    /// delivery's metrics would be offered as exemplars of that one span (Aspire's trace-based exemplar filter).
     /// </summary>
     Task StartSendLoop()
     {
@@ -366,49 +256,9 @@ public sealed partial class ChatConnection : IDisposable
 
     async Task SendLoopAsync()
     {
-        var reader = _outbox.Reader;
-        var discard = _discardOutbox.Token;
         try
         {
-            // The discard token is only checked between frames: cancelling a WebSocket write aborts the socket, and a
-            // 1013 close should still reach a client that is merely slow.
-            while (await reader.WaitToReadAsync(discard))
-            {
-                // One clock read and one count per burst (its frames go out together), not per frame.
-                var writtenAt = _time.GetUtcNow();
-                var delivered = 0;
-                while (!discard.IsCancellationRequested && reader.TryRead(out var frame))
-                {
-                    // With more frames queued behind it, this one waits in the stream's buffer and goes out with them:
-                    // a burst is one write to the socket. The last frame of a burst is written without the hold.
-                    _writes?.HoldWrites = reader.TryPeek(out _);
-                    await _socket.SendAsync(frame.Utf8, WebSocketMessageType.Text, endOfMessage: true, _closeDeadline.Token);
-                    if (frame.AcceptedAt is { } acceptedAt)
-                    {
-                        delivered++;
-                        _telemetry.DeliveryLatency.Record(Math.Max(0, (writtenAt - acceptedAt).TotalSeconds));
-                    }
-                }
-
-                if (delivered > 0)
-                {
-                    _telemetry.MessagesDelivered.Add(delivered);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (discard.IsCancellationRequested && !_closeDeadline.IsCancellationRequested)
-        {
-            // Closing without writing what is queued (the client fell behind).
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
-        {
-            Log.ClosedPrematurely(_logger, Id, ex.Message);
-            return;
-        }
-
-        _writes?.HoldWrites = false; // the close frame takes anything still held along
-        try
-        {
+            await _outbox.WriteAllAsync(_closeDeadline.Token);
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await _socket.CloseOutputAsync(CloseStatus ?? WebSocketCloseStatus.NormalClosure, _closeDescription, _closeDeadline.Token);
@@ -423,7 +273,7 @@ public sealed partial class ChatConnection : IDisposable
 
     public void Dispose()
     {
-        _discardOutbox.Dispose();
+        _outbox.Dispose();
         _closeDeadline.Dispose();
         _socket.Dispose();
     }
@@ -433,8 +283,8 @@ public sealed partial class ChatConnection : IDisposable
         [LoggerMessage(1, LogLevel.Debug, "Connection {ConnectionId} closed without a close handshake: {Reason}")]
         public static partial void ClosedPrematurely(ILogger logger, string connectionId, string reason);
 
-        [LoggerMessage(2, LogLevel.Warning, "Connection {ConnectionId} fell behind with {Queued} frames queued; closing with 1013")]
-        public static partial void FellBehind(ILogger logger, string connectionId, int queued);
+        [LoggerMessage(2, LogLevel.Warning, "Connection {ConnectionId} fell behind ({Reason}) with {Queued} frames queued; closing with 1013")]
+        public static partial void FellBehind(ILogger logger, string connectionId, string reason, int queued);
 
         [LoggerMessage(3, LogLevel.Information, "Connection {ConnectionId} sent a frame over 16 KiB; closing with 1009")]
         public static partial void FrameTooLarge(ILogger logger, string connectionId);

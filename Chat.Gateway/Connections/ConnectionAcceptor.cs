@@ -12,6 +12,7 @@ namespace Chat.Gateway.Connections;
 /// </summary>
 public sealed partial class ConnectionAcceptor(
     ConnectionRegistry registry,
+    ProcessStallWatch stalls,
     ChatSessionServices services,
     GatewayTelemetry telemetry,
     TimeProvider time,
@@ -19,6 +20,7 @@ public sealed partial class ConnectionAcceptor(
     ILogger<ConnectionAcceptor> logger)
 {
     readonly GatewayOptions _options = options.Value;
+    readonly ConnectionLimits _limits = ConnectionLimits.From(options.Value);
     readonly ILogger _connectionLogger = services.LoggerFactory.CreateLogger<ChatConnection>();
 
     public async Task<IResult> AcceptAsync(HttpContext context, ConnectionKind kind)
@@ -49,8 +51,8 @@ public sealed partial class ConnectionAcceptor(
         try
         {
             var socket = await context.WebSockets.AcceptWebSocketAsync();
-            connection = new ChatConnection(socket, NewConnectionId(), user, kind, _options.SendQueueCapacity,
-                _options.CloseTimeout, telemetry, time, _connectionLogger, context.Features.Get<WriteCoalescingStream>());
+            connection = new ChatConnection(socket, NewConnectionId(), user, kind, _limits, stalls, telemetry, time, _connectionLogger,
+                context.Features.Get<WriteCoalescingStream>());
             registry.Add(connection);
             using ChatSession session = kind == ConnectionKind.Json
                 ? new JsonChatSession(connection, services)

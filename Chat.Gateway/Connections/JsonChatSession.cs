@@ -25,7 +25,7 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
         return ValueTask.CompletedTask;
     }
 
-    public override async ValueTask OnTextFrameAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
+    protected override async ValueTask HandleTextFrameAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
     {
         if (!ClientFrameParser.TryParse(utf8.Span, out var frame, out var code, out var reason, out var reference))
         {
@@ -71,13 +71,13 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
         }
 
         var room = frame.Room!;
-        if (!Connection.Rooms.ContainsKey(room) && Connection.Rooms.Count >= ChatRules.MaxRoomsPerConnection)
+        if (!Rooms.Contains(room) && Rooms.Count >= ChatRules.MaxRoomsPerConnection)
         {
             Error(ErrorCodes.TooManyRooms, $"a connection may be in at most {ChatRules.MaxRoomsPerConnection} rooms", frame.Ref);
             return;
         }
 
-        await Services.Rooms.JoinAsync(Connection, room, since, cancellationToken);
+        await Services.Rooms.JoinAsync(Rooms, room, since, cancellationToken);
     }
 
     void Leave(ClientFrame frame)
@@ -88,7 +88,7 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
             return;
         }
 
-        if (!Services.Rooms.Leave(Connection, frame.Room!))
+        if (!Services.Rooms.Leave(Rooms, frame.Room!))
         {
             Error(ErrorCodes.NotJoined, "not in that room", frame.Ref);
             return;
@@ -124,7 +124,7 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
             return;
         }
 
-        if (!Connection.Rooms.ContainsKey(frame.Room!))
+        if (!Rooms.Contains(frame.Room!))
         {
             Error(ErrorCodes.NotJoined, "join the room before sending to it", frame.Ref);
             return;

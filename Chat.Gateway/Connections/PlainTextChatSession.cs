@@ -14,7 +14,7 @@ public sealed class PlainTextChatSession(ChatConnection connection, ChatSessionS
 
     public override ValueTask OnOpenedAsync(CancellationToken cancellationToken)
     {
-        Services.Rooms.Subscribe(Connection, ChatRules.DefaultRoom);
+        Services.Rooms.Subscribe(Rooms, ChatRules.DefaultRoom);
         return ValueTask.CompletedTask;
     }
 
@@ -24,7 +24,7 @@ public sealed class PlainTextChatSession(ChatConnection connection, ChatSessionS
         return ValueTask.CompletedTask;
     }
 
-    public override async ValueTask OnTextFrameAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
+    protected override async ValueTask HandleTextFrameAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
     {
         string text;
         try

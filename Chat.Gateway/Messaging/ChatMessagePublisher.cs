@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Chat.Gateway.Connections;
 using Chat.Gateway.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -6,17 +7,10 @@ using Microsoft.Extensions.Options;
 namespace Chat.Gateway.Messaging;
 
 /// <summary>
-/// Publishes accepted messages as <see cref="ChatMessage"/> events, with publisher confirms: a completed publish means
-/// the broker has the message; one not confirmed within <see cref="GatewayOptions.PublishTimeout"/> is reported as
-/// unavailable.
+/// Accepts messages and publishes them as <see cref="ChatMessage"/> events with publisher confirms, each under its own
+/// <see cref="GatewayTelemetry.SendActivityName"/> span: a completed publish means the broker has the message; one not
+/// confirmed within <see cref="GatewayOptions.PublishTimeout"/> is reported as unavailable.
 /// </summary>
-/// <remarks>
-/// The events are published non-persistent. Their durable copy is history's: <c>chat-history</c> is a quorum queue,
-/// which writes every message to its log before the broker confirms it, whatever its delivery mode. Persistent
-/// messages would also be written to disk in each gateway's own queue, for live deliveries that are worth nothing
-/// after a broker restart (clients recover from history with <c>since</c>): measured, that disk work cost 38 % of the
-/// accepted rate. <c>FaultTests.Messages_acknowledged_while_history_is_down_survive_a_broker_restart</c> holds it.
-/// </remarks>
 public sealed partial class ChatMessagePublisher(
     IBus bus,
     MessageIdGenerator ids,
@@ -28,42 +22,35 @@ public sealed partial class ChatMessagePublisher(
 {
     readonly TimeSpan _timeout = options.Value.PublishTimeout;
 
-    /// <summary>
-    /// Accepts a message: gives it its id (UUIDv7, monotonic within this process) and its accept time. Called in
-    /// the connection's receive loop, so ids follow the order in which frames arrived.
-    /// </summary>
+    /// <summary>Gives a message its id (UUIDv7, monotonic within this process) and its accept time.</summary>
     public ChatMessage Accept(string room, string user, string text) =>
         new(ids.NewId(), room, user, text, time.GetUtcNow(), node.Id);
 
     /// <summary>
-    /// Publishes and waits for the broker's confirm; returns <see langword="false"/> when it did not come in time.
-    /// Deliberately takes no connection token: a publish in flight is finished even when its sender goes away.
+    /// Publishes and waits for the broker's confirm; <see langword="false"/> when it did not come in time. Completes
+    /// <paramref name="entered"/> once the message has a channel, from where the broker takes publishes in order.
+    /// Takes no connection token: a publish in flight is finished even when its sender goes away.
     /// </summary>
-    public async Task<bool> PublishAsync(ChatMessage message)
+    public async Task<bool> PublishAsync(ChatMessage message, ChatConnection sender, TaskCompletionSource entered)
     {
-        var activity = Activity.Current; // the send span (ChatSession.StartSendActivity)
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag(GatewayTelemetry.MessageIdAttribute, message.Id.ToString()); // only on a recorded span: under sampling most are not
-        }
-
+        using var activity = StartSendActivity(message, sender);
         using var timeout = new CancellationTokenSource(_timeout, time);
         var started = time.GetTimestamp();
         try
         {
-            // The chat id is also MassTransit's message id, so every span of the message (MassTransit's included)
-            // carries the same messaging.message.id, and a broker-level redelivery is recognisably the same message.
+            // The chat id is MassTransit's message id too: every span of the message carries the same messaging.message.id.
             await bus.Publish(message, context =>
             {
                 context.MessageId = message.Id;
-                context.Durable = false; // see the remarks: the quorum queue persists it
+                context.Durable = false; // history's quorum queue is the durable copy
+                entered.TrySetResult();
             }, timeout.Token);
             telemetry.PublishDuration.Record(time.GetElapsedTime(started).TotalSeconds);
             telemetry.MessagesAccepted.Add(1);
             return true;
         }
         catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or TimeoutException
-            or RabbitMQ.Client.Exceptions.RabbitMQClientException or System.IO.IOException)
+            or RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException)
         {
             var errorType = ex.GetType().FullName;
             telemetry.PublishDuration.Record(time.GetElapsedTime(started).TotalSeconds,
@@ -73,6 +60,32 @@ public sealed partial class ChatMessagePublisher(
             Log.PublishFailed(logger, message.Id, message.Room, ex.GetType().Name, ex.Message);
             return false;
         }
+        finally
+        {
+            entered.TrySetResult(); // failed before it had a channel: the next publish need not wait for it
+        }
+    }
+
+    /// <summary>
+    /// The root of the message's trace, not a child of the connection-long upgrade request (every message would pile
+    /// into one endless trace); a link keeps the way back to it. Runs inside an async method, so the caller's current
+    /// activity is untouched.
+    /// </summary>
+    static Activity? StartSendActivity(ChatMessage message, ChatConnection sender)
+    {
+        var request = Activity.Current;
+        Activity.Current = null;
+        var activity = GatewayTelemetry.Source.StartActivity(GatewayTelemetry.SendActivityName, ActivityKind.Server, parentContext: default,
+            links: request is null ? null : [new ActivityLink(request.Context)]);
+        if (activity is { IsAllDataRequested: true }) // under sampling most spans only carry the context on
+        {
+            activity.SetTag(GatewayTelemetry.RoomAttribute, message.Room);
+            activity.SetTag(GatewayTelemetry.MessageIdAttribute, message.Id.ToString());
+            activity.SetTag(GatewayTelemetry.ConnectionIdAttribute, sender.Id);
+            activity.SetTag(GatewayTelemetry.ProtocolAttribute, sender.Kind == ConnectionKind.Json ? "json" : "text");
+        }
+
+        return activity;
     }
 
     static partial class Log

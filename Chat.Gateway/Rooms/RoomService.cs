@@ -12,11 +12,11 @@ public sealed class RoomService(RoomRegistry registry, JoinHistory history, Gate
     readonly int _pendingLimit = options.Value.SendQueueCapacity;
 
     /// <summary>Subscribes without history (the plain-text client's lobby).</summary>
-    public void Subscribe(ChatConnection connection, string room)
+    public void Subscribe(RoomMemberships rooms, string room)
     {
-        if (!connection.Rooms.ContainsKey(room))
+        if (!rooms.Contains(room))
         {
-            Add(connection, room);
+            Add(rooms, room);
         }
     }
 
@@ -24,11 +24,11 @@ public sealed class RoomService(RoomRegistry registry, JoinHistory history, Gate
     /// Subscribes (or re-answers an existing membership), then sends <c>joined</c> with the merged history and, after
     /// it, the live messages that arrived meanwhile.
     /// </summary>
-    public async Task JoinAsync(ChatConnection connection, string room, Guid? since, CancellationToken cancellationToken)
+    public async Task JoinAsync(RoomMemberships rooms, string room, Guid? since, CancellationToken cancellationToken)
     {
-        if (!connection.Rooms.TryGetValue(room, out var subscription))
+        if (!rooms.TryGet(room, out var subscription))
         {
-            subscription = Add(connection, room);
+            subscription = Add(rooms, room);
         }
 
         subscription.BeginJoin();
@@ -40,9 +40,9 @@ public sealed class RoomService(RoomRegistry registry, JoinHistory history, Gate
     }
 
     /// <summary>Leaves one room; <see langword="false"/> when the connection was not in it.</summary>
-    public bool Leave(ChatConnection connection, string room)
+    public bool Leave(RoomMemberships rooms, string room)
     {
-        if (!connection.Rooms.Remove(room, out var subscription))
+        if (!rooms.Remove(room, out var subscription))
         {
             return false;
         }
@@ -52,18 +52,18 @@ public sealed class RoomService(RoomRegistry registry, JoinHistory history, Gate
         return true;
     }
 
-    public void LeaveAll(ChatConnection connection)
+    public void LeaveAll(RoomMemberships rooms)
     {
-        foreach (var room in connection.Rooms.Keys.ToList())
+        foreach (var room in rooms.Names)
         {
-            Leave(connection, room);
+            Leave(rooms, room);
         }
     }
 
-    RoomSubscription Add(ChatConnection connection, string room)
+    RoomSubscription Add(RoomMemberships rooms, string room)
     {
-        var subscription = new RoomSubscription(connection, room, _pendingLimit);
-        connection.Rooms.Add(room, subscription);
+        var subscription = new RoomSubscription(rooms.Connection, room, _pendingLimit);
+        rooms.Add(subscription);
         registry.Add(subscription);
         telemetry.RoomMemberships.Add(1);
         return subscription;

@@ -4,8 +4,8 @@ namespace Chat.Tests.Faults;
 
 /// <summary>
 /// An app of its own for tests that stop, restart and kill its parts, with limits set so each fault shows quickly:
-/// publishes give up after 2 s, outboxes hold 256 frames, at most 40 connections per gateway, one foreign origin allowed,
-/// and a send rate high enough to drive load.
+/// publishes give up after 2 s, a client that takes no write for 2 s does not read, at most 40 connections per gateway,
+/// one foreign origin allowed, and a send rate high enough to drive load.
 /// </summary>
 public sealed class FaultFixture : ChatAppFixture
 {
@@ -16,7 +16,7 @@ public sealed class FaultFixture : ChatAppFixture
     [
         "--Gateway:PublishTimeout=00:00:02",
         "--Gateway:HistoryTimeout=00:00:02",
-        "--Gateway:SendQueueCapacity=256",
+        "--Gateway:SlowClientTimeout=00:00:02",
         "--Gateway:CloseTimeout=00:00:30",
         "--Gateway:MessagesPerSecond=5000",
         "--Gateway:MessageBurst=5000",

@@ -17,7 +17,8 @@ static class TestConnections
 
     public static ChatConnection Create(string user = "alice", ConnectionKind kind = ConnectionKind.Json, int capacity = 64) =>
         new(WebSocket.CreateFromStream(new MemoryStream(), new WebSocketCreationOptions { IsServer = true }),
-            Guid.NewGuid().ToString("N"), user, kind, capacity, TimeSpan.FromSeconds(1), Telemetry, TimeProvider.System, NullLogger.Instance);
+            Guid.NewGuid().ToString("N"), user, kind, new ConnectionLimits(capacity, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)),
+            new ProcessStallWatch(TimeProvider.System), Telemetry, TimeProvider.System, NullLogger.Instance);
 
     /// <summary>The frames queued so far, as text.</summary>
     public static List<string> Drain(ChatConnection connection)
@@ -30,6 +31,8 @@ static class TestConnections
 
         return frames;
     }
+
+    public static OutboundFrame Frame(string text) => new(Encoding.UTF8.GetBytes(text));
 
     public static ChatMessage Message(string room, string text, Guid? id = null) =>
         new(id ?? new MessageIdGenerator().NewId(), room, "bob", text, DateTimeOffset.UtcNow);
