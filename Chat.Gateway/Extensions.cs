@@ -35,25 +35,7 @@ static class Extensions
         services.AddSingleton<FanoutQueue>();
         services.AddHealthChecks().AddCheck<FanoutHealthCheck>("fanout-queue", tags: ["ready"]);
 
-        var historyTimeout = builder.Configuration.GetValue($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.HistoryTimeout)}", TimeSpan.FromSeconds(2));
-        // The service defaults' standard handler would retry for up to 30 s; join must answer within HistoryTimeout.
-#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is the documented way to replace the default handler.
-        services.AddHttpClient<HistoryClient>(http => http.BaseAddress = new Uri("http://history"))
-            .RemoveAllResilienceHandlers()
-#pragma warning restore EXTEXP0001
-            .AddStandardResilienceHandler(resilience =>
-            {
-                // join waits for history at most HistoryTimeout, then answers from the recent buffer.
-                resilience.TotalRequestTimeout.Timeout = historyTimeout;
-                resilience.AttemptTimeout.Timeout = historyTimeout / 2;
-                resilience.CircuitBreaker.SamplingDuration = historyTimeout * 2;
-                resilience.Retry.MaxRetryAttempts = 1;
-                resilience.Retry.Delay = TimeSpan.FromMilliseconds(50);
-                // While history is down, joins answer from the buffer at once instead of each waiting the timeout.
-                resilience.CircuitBreaker.MinimumThroughput = 2;
-                resilience.CircuitBreaker.FailureRatio = 0.5;
-                resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
-            });
+        services.AddHistoryClient();
 
         // Aspire's RabbitMQ client asks the broker whether this instance's fanout queue has a consumer (FanoutHealthCheck).
         // Its tracing is off: RabbitMQ.Client's sources would also trace MassTransit's channels, doubling every hop.

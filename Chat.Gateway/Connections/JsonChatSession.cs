@@ -52,14 +52,14 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
 
     async Task JoinAsync(ClientFrame frame, CancellationToken cancellationToken)
     {
-        if (ChatRules.ValidateRoom(frame.Room) is { } roomError)
+        if (RoomProblem(frame) is { } roomError)
         {
             Error(ErrorCodes.InvalidRoom, roomError, frame.Ref);
             return;
         }
 
         Guid? since = null;
-        if (frame.Since is not null)
+        if (frame.Since is not null || frame.IsNotString(ClientFrameFields.Since))
         {
             if (!MessageIds.TryParse(frame.Since, out var sinceId))
             {
@@ -82,7 +82,7 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
 
     void Leave(ClientFrame frame)
     {
-        if (ChatRules.ValidateRoom(frame.Room) is { } roomError)
+        if (RoomProblem(frame) is { } roomError)
         {
             Error(ErrorCodes.InvalidRoom, roomError, frame.Ref);
             return;
@@ -99,13 +99,13 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
 
     async ValueTask SendAsync(ClientFrame frame, CancellationToken cancellationToken)
     {
-        if (ChatRules.ValidateRoom(frame.Room) is { } roomError)
+        if (RoomProblem(frame) is { } roomError)
         {
             Error(ErrorCodes.InvalidRoom, roomError, frame.Ref);
             return;
         }
 
-        if (frame.Text == ClientFrame.WrongType)
+        if (frame.IsNotString(ClientFrameFields.Text))
         {
             Error(ErrorCodes.InvalidText, "text must be a string", frame.Ref);
             return;
@@ -118,7 +118,8 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
         }
 
         var retryOf = Guid.Empty;
-        if (frame.RetryOf is not null && !MessageIds.TryParse(frame.RetryOf, out retryOf))
+        var isRetry = frame.RetryOf is not null || frame.IsNotString(ClientFrameFields.RetryOf);
+        if (isRetry && !MessageIds.TryParse(frame.RetryOf, out retryOf))
         {
             Error(ErrorCodes.InvalidRetry, "retryOf must be the id an unavailable answer carried (a UUIDv7)", frame.Ref);
             return;
@@ -140,7 +141,7 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
         // A retry of a message this connection holds goes out under its first id; any other is a new message (its
         // ack's id tells the client which). Answered by OnPublished, as the broker confirms: acks may come in another
         // order than the sends.
-        var again = frame.RetryOf is null ? null : _unconfirmed.TryTake(retryOf, frame.Room!, frame.Text!);
+        var again = isRetry ? _unconfirmed.TryTake(retryOf, frame.Room!, frame.Text!) : null;
         await StartPublishAsync(frame.Room!, frame.Text!, frame.Ref, cancellationToken, again);
     }
 
@@ -156,6 +157,9 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
 
         Send(new AckFrame(reference, message.Id, message.SentAt), GatewayJsonContext.Default.AckFrame);
     }
+
+    static string? RoomProblem(ClientFrame frame) =>
+        frame.IsNotString(ClientFrameFields.Room) ? "room must be a string" : ChatRules.ValidateRoom(frame.Room);
 
     void Error(string code, string message, string? reference = null) => Error(new ErrorFrame(code, message, reference));
 

@@ -1,44 +1,74 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Chat.Gateway.Protocol;
+using Microsoft.Extensions.Options;
 
 namespace Chat.Gateway.History;
 
-/// <summary>The history service's REST API, found through service discovery (<c>http://history</c>).</summary>
-public sealed class HistoryClient(HttpClient http)
+/// <summary>
+/// The history service's REST API, found through service discovery (<c>http://history</c>). Every call answers within
+/// <see cref="GatewayOptions.HistoryTimeout"/>: with what history returned, or with nothing and <c>Complete = false</c>
+/// when it could not be reached in time (the resilience pipeline of <see cref="HistoryClientExtensions"/> retries once and
+/// opens its circuit while history is down, so joins then answer at once).
+/// </summary>
+public sealed partial class HistoryClient(HttpClient http, IOptions<GatewayOptions> options, ILogger<HistoryClient> logger)
 {
     /// <summary>The most messages one request asks for (the API's own limit).</summary>
     public const int PageSize = 500;
 
+    readonly TimeSpan _timeout = options.Value.HistoryTimeout;
+
     /// <summary>The newest <paramref name="limit"/> messages of the room, ascending.</summary>
-    public async Task<IReadOnlyList<MessageView>> GetLatestAsync(string room, int limit, CancellationToken cancellationToken)
-    {
-        var page = await http.GetFromJsonAsync($"/rooms/{Uri.EscapeDataString(room)}/messages?limit={limit}",
-            GatewayJsonContext.Default.MessagePage, cancellationToken);
-        return page?.Messages ?? [];
-    }
+    public Task<HistoryResult> GetLatestAsync(string room, int limit, CancellationToken cancellationToken) =>
+        GetAsync(room, async token =>
+        {
+            var page = await http.GetFromJsonAsync($"/rooms/{Uri.EscapeDataString(room)}/messages?limit={limit}", GatewayJsonContext.Default.MessagePage, token);
+            return page?.Messages ?? [];
+        }, cancellationToken);
 
     /// <summary>Every message of the room after <paramref name="after"/> (page by page, up to <paramref name="max"/>), ascending.</summary>
-    public async Task<IReadOnlyList<MessageView>> GetAfterAsync(string room, Guid after, int max, CancellationToken cancellationToken)
-    {
-        var messages = new List<MessageView>();
-        while (messages.Count < max)
+    public Task<HistoryResult> GetAfterAsync(string room, Guid after, int max, CancellationToken cancellationToken) =>
+        GetAsync(room, async token =>
         {
-            var page = await http.GetFromJsonAsync($"/rooms/{Uri.EscapeDataString(room)}/messages?limit={PageSize}&after={after}",
-                GatewayJsonContext.Default.MessagePage, cancellationToken);
-            if (page is null || page.Messages.Count == 0)
+            var messages = new List<MessageView>();
+            while (messages.Count < max)
             {
-                break;
+                var page = await http.GetFromJsonAsync($"/rooms/{Uri.EscapeDataString(room)}/messages?limit={PageSize}&after={after}",
+                    GatewayJsonContext.Default.MessagePage, token);
+                messages.AddRange(page?.Messages ?? []);
+                if (page is null || page.Messages.Count < PageSize)
+                {
+                    break;
+                }
+
+                after = page.Messages[^1].Id;
             }
 
-            messages.AddRange(page.Messages);
-            if (page.Messages.Count < PageSize)
-            {
-                break;
-            }
+            return messages;
+        }, cancellationToken);
 
-            after = page.Messages[^1].Id;
+    async Task<HistoryResult> GetAsync(string room, Func<CancellationToken, Task<IReadOnlyList<MessageView>>> get, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_timeout); // all pages together, not each
+        try
+        {
+            return new HistoryResult(await get(deadline.Token), Complete: true);
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+            && ex is HttpRequestException or OperationCanceledException or JsonException or TimeoutException or Polly.ExecutionRejectedException)
+        {
+            Log.Unavailable(logger, room, ex.Message);
+            return new HistoryResult([], Complete: false);
+        }
+    }
 
-        return messages;
+    static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "History could not be reached for room {Room}: {Reason}")]
+        public static partial void Unavailable(ILogger logger, string room, string reason);
     }
 }
+
+/// <summary>What history answered; <see cref="Complete"/> is <see langword="false"/> when it could not be reached.</summary>
+public sealed record HistoryResult(IReadOnlyList<MessageView> Messages, bool Complete);

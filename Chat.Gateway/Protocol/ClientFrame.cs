@@ -9,14 +9,25 @@ public enum ClientFrameType
     Ping,
 }
 
-/// <summary>
-/// One parsed client frame. Fields are the raw strings of the frame; a field that was present with a
-/// non-string value is kept as <see cref="ClientFrame.WrongType"/> so that its rule can answer precisely.
-/// <c>RetryOf</c> (on <c>send</c>, an addition to PROTOCOL.md) is the id an earlier <c>send</c> of this connection was
-/// answered <c>unavailable</c> with, so that the retry goes out under that id instead of as a second message.
-/// </summary>
-public sealed record ClientFrame(ClientFrameType Type, string? Room, string? Text, string? Ref, string? Since, string? RetryOf = null)
+/// <summary>The fields of a client frame whose rules depend on the value being a JSON string.</summary>
+[Flags]
+public enum ClientFrameFields
 {
-    /// <summary>Stands for a field whose JSON value was not a string.</summary>
-    public const string WrongType = "\0wrong-type";
+    None = 0,
+    Room = 1,
+    Text = 2,
+    Since = 4,
+    RetryOf = 8,
+}
+
+/// <summary>
+/// One parsed client frame: the string fields as sent (null when absent or not a string), and which fields were
+/// present with another JSON type, so that their rule can answer precisely. <c>RetryOf</c> (an addition to
+/// PROTOCOL.md) names the id an earlier <c>send</c> of this connection was answered <c>unavailable</c> with.
+/// </summary>
+public sealed record ClientFrame(ClientFrameType Type, string? Room, string? Text, string? Ref, string? Since, string? RetryOf = null,
+    ClientFrameFields NotStrings = ClientFrameFields.None)
+{
+    /// <summary>Whether <paramref name="field"/> was present with a value that is not a string.</summary>
+    public bool IsNotString(ClientFrameFields field) => (NotStrings & field) != 0;
 }

@@ -20,6 +20,7 @@ public static class ClientFrameParser
 
         string? type = null, room = null, text = null, since = null, retryOf = null;
         var hasType = false;
+        var notStrings = ClientFrameFields.None;
         if (!System.Text.Unicode.Utf8.IsValid(utf8))
         {
             // The reader checks UTF-8 only in what it decodes; unknown fields are skipped undecoded.
@@ -46,29 +47,25 @@ public static class ClientFrameParser
                 }
 
                 string? value = null;
+                var isString = propertyName is null || reader.TokenType is JsonTokenType.String or JsonTokenType.Null;
                 if (propertyName is not null && reader.TokenType == JsonTokenType.String)
                 {
                     value = reader.GetString();
                 }
-                else if (propertyName is not null && reader.TokenType is JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False)
+                else if (propertyName == "ref" && reader.TokenType is JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False)
                 {
-                    // A scalar of the wrong type: for ref it is echoed as written, for the others it breaks a rule.
-                    value = propertyName == "ref" ? System.Text.Encoding.UTF8.GetString(reader.ValueSpan) : ClientFrame.WrongType;
-                }
-                else if (propertyName is not null && reader.TokenType != JsonTokenType.Null)
-                {
-                    value = ClientFrame.WrongType;
+                    value = System.Text.Encoding.UTF8.GetString(reader.ValueSpan); // a scalar ref is echoed as written
                 }
 
                 reader.Skip();
                 switch (propertyName)
                 {
-                    case "type": type = value; hasType = true; break;
-                    case "room": room = value; break;
-                    case "text": text = value; break;
-                    case "ref": reference = value == ClientFrame.WrongType ? null : value; break;
-                    case "since": since = value; break;
-                    case "retryOf": retryOf = value; break;
+                    case "type": type = isString ? value : ""; hasType = true; break;
+                    case "room": room = value; notStrings |= isString ? 0 : ClientFrameFields.Room; break;
+                    case "text": text = value; notStrings |= isString ? 0 : ClientFrameFields.Text; break;
+                    case "ref": reference = value; break;
+                    case "since": since = value; notStrings |= isString ? 0 : ClientFrameFields.Since; break;
+                    case "retryOf": retryOf = value; notStrings |= isString ? 0 : ClientFrameFields.RetryOf; break;
                 }
             }
 
@@ -101,7 +98,7 @@ public static class ClientFrameParser
             return Fail(ErrorCodes.UnknownType, hasType ? "unknown frame type" : "the frame has no type", out errorCode, out reason);
         }
 
-        frame = new ClientFrame(kind.Value, room, text, reference, since, retryOf);
+        frame = new ClientFrame(kind.Value, room, text, reference, since, retryOf, notStrings);
         return true;
     }
 

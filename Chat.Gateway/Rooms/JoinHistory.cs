@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Chat.Gateway.History;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +8,7 @@ namespace Chat.Gateway.Rooms;
 /// holds what history may not have stored yet), de-duplicated by id, ascending. With <c>since</c> it reaches back
 /// a window before that message, since the clocks of gateways differ a little; the client drops duplicates.
 /// </summary>
-public sealed partial class JoinHistory(HistoryClient history, RecentMessageBuffer recent, IOptions<GatewayOptions> options, ILogger<JoinHistory> logger)
+public sealed class JoinHistory(HistoryClient history, RecentMessageBuffer recent, IOptions<GatewayOptions> options)
 {
     /// <summary>Messages in <c>joined</c> without <c>since</c>.</summary>
     public const int LatestCount = 50;
@@ -23,27 +22,9 @@ public sealed partial class JoinHistory(HistoryClient history, RecentMessageBuff
     {
         Guid? after = since is { } id ? MessageIds.Floor(MessageIds.GetTimestamp(id) - _options.SinceWindow) : null;
 
-        IReadOnlyList<MessageView> stored;
-        var complete = true;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            timeout.CancelAfter(_options.HistoryTimeout);
-            try
-            {
-                stored = after is { } a
-                    ? await history.GetAfterAsync(room, a, MaxRecovered, timeout.Token)
-                    : await history.GetLatestAsync(room, LatestCount, timeout.Token);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested
-                && ex is HttpRequestException or OperationCanceledException or JsonException or TimeoutException
-                    or Polly.ExecutionRejectedException)
-            {
-                Log.HistoryUnavailable(logger, room, ex.Message);
-                stored = [];
-                complete = false;
-            }
-        }
-
+        var (stored, complete) = after is { } a
+            ? await history.GetAfterAsync(room, a, MaxRecovered, cancellationToken)
+            : await history.GetLatestAsync(room, LatestCount, cancellationToken);
         var buffered = after is { } b ? recent.GetAfter(room, b) : recent.GetLatest(room, LatestCount);
         return (Merge(stored, buffered, after is null ? LatestCount : MaxRecovered), complete);
     }
@@ -65,11 +46,5 @@ public sealed partial class JoinHistory(HistoryClient history, RecentMessageBuff
         var merged = byId.Values.ToList();
         merged.Sort(static (x, y) => x.Id.CompareTo(y.Id));
         return merged.Count > keep ? merged.GetRange(merged.Count - keep, keep) : merged;
-    }
-
-    static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "History could not be reached for room {Room}; answering join from the recent buffer: {Reason}")]
-        public static partial void HistoryUnavailable(ILogger logger, string room, string reason);
     }
 }

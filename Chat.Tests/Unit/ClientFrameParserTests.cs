@@ -29,11 +29,12 @@ public sealed class ClientFrameParserTests
     }
 
     [Fact]
-    public void A_retryOf_that_is_not_a_string_is_kept_as_the_wrong_type()
+    public void A_retryOf_that_is_not_a_string_is_marked_as_such()
     {
         var (ok, frame, _, _) = Parse("""{"type":"send","room":"general","text":"hello","retryOf":7}""");
         Assert.True(ok);
-        Assert.Equal(ClientFrame.WrongType, frame!.RetryOf);
+        Assert.Null(frame!.RetryOf);
+        Assert.Equal(ClientFrameFields.RetryOf, frame.NotStrings);
     }
 
     [Fact]
@@ -79,12 +80,13 @@ public sealed class ClientFrameParserTests
     public void A_missing_or_unknown_type_is_unknown_type(string json) => Assert.Equal(ErrorCodes.UnknownType, Parse(json).Code);
 
     [Fact]
-    public void A_field_of_the_wrong_type_is_kept_as_wrong_type()
+    public void Fields_of_another_json_type_are_marked_and_have_no_value()
     {
-        var (ok, frame, _, _) = Parse("""{"type":"send","room":["r"],"text":42}""");
+        var (ok, frame, _, _) = Parse("""{"type":"send","room":["r"],"text":42,"since":null}""");
         Assert.True(ok);
-        Assert.Equal(ClientFrame.WrongType, frame!.Room);
-        Assert.Equal(ClientFrame.WrongType, frame.Text);
+        Assert.Equal((null, null), (frame!.Room, frame.Text));
+        Assert.True(frame.IsNotString(ClientFrameFields.Room) && frame.IsNotString(ClientFrameFields.Text));
+        Assert.False(frame.IsNotString(ClientFrameFields.Since)); // null is absence, not another type
     }
 
     [Fact]
