@@ -299,12 +299,12 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
             Signals.Send(victim.ProcessId, Signals.Terminate);
 
             Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await alice.Closed.WaitAsync(TestTimeouts.Long, Ct));
-            var acknowledged = alice.Received.Where(f => f.Contains("\"type\":\"ack\"", StringComparison.Ordinal))
+            var acknowledged = alice.ReceivedSoFar().Where(f => f.Contains("\"type\":\"ack\"", StringComparison.Ordinal))
                 .Select(f => Guid.Parse((string)System.Text.Json.Nodes.JsonNode.Parse(f)!["id"]!)).ToList();
             // Sends are pipelined, so answers may come in any order; but the receive loop handles frames in the order
             // they came and the close waits for every frame it handled: the answered refs, as a set, are a prefix
             // f0..fk of what was sent (none lost mid-way), each answered exactly once.
-            var answers = alice.Received.Select(f => System.Text.Json.Nodes.JsonNode.Parse(f)!).Where(f => f["ref"] is not null).ToList();
+            var answers = alice.ReceivedSoFar().Select(f => System.Text.Json.Nodes.JsonNode.Parse(f)!).Where(f => f["ref"] is not null).ToList();
             var answeredRefs = answers.Select(f => (string)f["ref"]!).ToList();
             Assert.Equal(answeredRefs.Count, answeredRefs.Distinct().Count());
             Assert.Equal(Enumerable.Range(0, answeredRefs.Count).Select(i => $"f{i}").ToHashSet(), answeredRefs.ToHashSet());
@@ -409,7 +409,7 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
         foreach (var fast in new[] { fastHere, fastThere })
         {
             await fast.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == sent[^1].ToString(), TestTimeouts.Long);
-            var received = fast.Received.Where(f => f.Contains("\"type\":\"message\"", StringComparison.Ordinal))
+            var received = fast.ReceivedSoFar().Where(f => f.Contains("\"type\":\"message\"", StringComparison.Ordinal))
                 .Select(f => Guid.Parse((string)System.Text.Json.Nodes.JsonNode.Parse(f)!["id"]!)).ToList();
             Assert.Equal(sent, received);
         }

@@ -33,15 +33,15 @@ public sealed class ChatClient : IAsyncDisposable
 
     public string ConnectionId { get; private set; } = "";
 
-    /// <summary>Every text frame received so far, in order.</summary>
-    public List<string> Received { get; } = [];
+    /// <summary>Every text frame received so far, in order; appended by the reader under the backlog's lock.</summary>
+    readonly List<string> _received = [];
 
-    /// <summary>A copy of <see cref="Received"/>, safe to take while frames still arrive.</summary>
+    /// <summary>Every text frame received so far, in order: a copy, safe to take while frames still arrive.</summary>
     public string[] ReceivedSoFar()
     {
         lock (_backlog)
         {
-            return [.. Received];
+            return [.. _received];
         }
     }
 
@@ -146,7 +146,7 @@ public sealed class ChatClient : IAsyncDisposable
 
                 if (_ended)
                 {
-                    throw new WebSocketException($"The connection closed ({_closed.Task.Result}) before a matching frame; received: {string.Join(" | ", Received.TakeLast(10))}");
+                    throw new WebSocketException($"The connection closed ({_closed.Task.Result}) before a matching frame; received: {string.Join(" | ", ReceivedSoFar().TakeLast(10))}");
                 }
 
                 arrived = _arrived.Task;
@@ -158,7 +158,7 @@ public sealed class ChatClient : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"No matching frame within {limit.TotalSeconds} s; received: {string.Join(" | ", Received.TakeLast(10))}");
+                throw new TimeoutException($"No matching frame within {limit.TotalSeconds} s; received: {string.Join(" | ", ReceivedSoFar().TakeLast(10))}");
             }
         }
     }
@@ -218,7 +218,7 @@ public sealed class ChatClient : IAsyncDisposable
                 var text = Encoding.UTF8.GetString(message.ToArray());
                 lock (_backlog)
                 {
-                    Received.Add(text);
+                    _received.Add(text);
                     _backlog.Add(text);
                     Pulse();
                 }

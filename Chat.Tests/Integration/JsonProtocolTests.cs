@@ -144,7 +144,7 @@ public sealed class JsonProtocolTests(ChatAppFixture app)
 
         // One gateway consumes in broker order: had the first reached alice, it would have come before the second.
         await alice.WaitForAsync(f => Is(f, "message") && (string?)f["id"] == after.ToString());
-        Assert.DoesNotContain(alice.Received, f => f.Contains(gone.ToString(), StringComparison.Ordinal));
+        Assert.DoesNotContain(alice.ReceivedSoFar(), f => f.Contains(gone.ToString(), StringComparison.Ordinal));
         Assert.Equal("not_joined", (string?)(await ErrorAfterAsync(alice, new { type = "send", room = quiet, text = "x" }))["code"]);
     }
 
@@ -201,10 +201,13 @@ public sealed class JsonProtocolTests(ChatAppFixture app)
         await alice.JoinAsync(room);
 
         var error = await ErrorAfterAsync(alice, new { type = "send", room, text, @ref = "t" });
+        // A marker sent after it: had the refused send been published, its message would have arrived first.
+        var marker = await alice.SendAcknowledgedAsync(room, "marker");
+        await alice.WaitForAsync(f => Is(f, "message") && (string?)f["id"] == marker.ToString());
 
         Assert.Equal("invalid_text", (string?)error["code"]);
         Assert.Equal("t", (string?)error["ref"]);
-        Assert.DoesNotContain(alice.Received, f => f.Contains("\"message\"", StringComparison.Ordinal) && f.Contains("\"type\":\"message\"", StringComparison.Ordinal));
+        Assert.Single(alice.ReceivedSoFar(), f => f.Contains("\"type\":\"message\"", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -482,9 +485,10 @@ public sealed class JsonProtocolTests(ChatAppFixture app)
         await alice.SendJsonAsync(new { type = "ping" });
         await alice.WaitForAsync(f => Is(f, "pong"), TestTimeouts.Long);
 
-        Assert.Equal(frames, alice.Received.Count(f => f.Contains("\"type\":\"error\"", StringComparison.Ordinal)));
-        Assert.DoesNotContain(alice.Received, f => f.Contains("\"type\":\"message\"", StringComparison.Ordinal) || f.Contains("\"ack\"", StringComparison.Ordinal));
-        Assert.Equal(binary, alice.Received.Count(f => f.Contains("unsupported_frame", StringComparison.Ordinal)));
+        var received = alice.ReceivedSoFar();
+        Assert.Equal(frames, received.Count(f => f.Contains("\"type\":\"error\"", StringComparison.Ordinal)));
+        Assert.DoesNotContain(received, f => f.Contains("\"type\":\"message\"", StringComparison.Ordinal) || f.Contains("\"ack\"", StringComparison.Ordinal));
+        Assert.Equal(binary, received.Count(f => f.Contains("unsupported_frame", StringComparison.Ordinal)));
         Assert.Equal(WebSocketState.Open, alice.State);
     }
 

@@ -54,7 +54,7 @@ public sealed class PlainTextProtocolTests(ChatAppFixture app)
         await client.SendTextAsync("after");
         await client.WaitForLineAsync(l => l == "recv: after");
 
-        Assert.DoesNotContain(client.Received, l => l == $"{user}: {text}");
+        Assert.DoesNotContain(client.ReceivedSoFar(), l => l == $"{user}: {text}");
     }
 
     [Fact]

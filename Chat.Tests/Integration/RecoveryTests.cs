@@ -89,11 +89,11 @@ public sealed class RecoveryTests(ChatAppFixture app)
         }
 
         var seen = joined["history"]!.AsArray().Select(m => (string)m!["id"]!)
-            .Concat(alice.Received.Where(f => f.Contains("\"type\":\"message\"", StringComparison.Ordinal))
+            .Concat(alice.ReceivedSoFar().Where(f => f.Contains("\"type\":\"message\"", StringComparison.Ordinal))
                 .Select(f => (string)System.Text.Json.Nodes.JsonNode.Parse(f)!["id"]!))
             .ToList();
         Assert.All(sent, id => Assert.Single(seen, s => s == id.ToString()));
-        var indexOfJoined = alice.Received.FindIndex(f => f.Contains("\"type\":\"joined\"", StringComparison.Ordinal));
-        Assert.DoesNotContain(alice.Received.Take(indexOfJoined), f => f.Contains("\"type\":\"message\"", StringComparison.Ordinal));
+        var indexOfJoined = Array.FindIndex(alice.ReceivedSoFar(), f => f.Contains("\"type\":\"joined\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(alice.ReceivedSoFar().Take(indexOfJoined), f => f.Contains("\"type\":\"message\"", StringComparison.Ordinal));
     }
 }
