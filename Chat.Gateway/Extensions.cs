@@ -2,6 +2,7 @@ using Chat.Gateway.Connections;
 using Chat.Gateway.Diagnostics;
 using Chat.Gateway.History;
 using Chat.Gateway.Messaging;
+using Chat.Gateway.Presence;
 using Chat.Gateway.Rooms;
 using MassTransit;
 
@@ -28,6 +29,9 @@ static class Extensions
         services.AddSingleton<RecentMessageBuffer>();
         services.AddSingleton<JoinHistory>();
         services.AddSingleton<RoomService>();
+        services.AddSingleton<PresenceTracker>();
+        services.AddSingleton<PresencePublisher>();
+        services.AddSingleton<TypingPublisher>();
         services.AddSingleton<ChatMessagePublisher>();
         services.AddSingleton<ChatSessionServices>();
         services.AddSingleton<ConnectionRegistry>();
@@ -40,10 +44,24 @@ static class Extensions
         // Aspire's RabbitMQ client asks the broker whether this instance's fanout queue has a consumer (FanoutHealthCheck).
         // Its tracing is off: RabbitMQ.Client's sources would also trace MassTransit's channels, doubling every hop.
         builder.AddRabbitMQClient(MessagingExtensions.ConnectionName, settings => settings.DisableTracing = true);
-        builder.AddChatBus(bus => bus.AddConsumer<DeliverChatMessageConsumer, DeliverChatMessageConsumerDefinition>(),
-            // Every gateway's endpoint declares the fanout before it listens; publishing declares nothing, so a publish
-            // never waits for a declaration on a new channel, where it could be overtaken (ChatSession keeps order).
-            bus => bus.Publish<ChatMessage>(publish => publish.Exclude = true));
+        builder.AddChatBus(bus =>
+            {
+                bus.AddConsumer<DeliverChatMessageConsumer, DeliverChatMessageConsumerDefinition>();
+                bus.AddConsumer<PresenceConsumer, PresenceConsumerDefinition>();
+                bus.AddConsumer<TypingConsumer, TypingConsumerDefinition>();
+            },
+            bus =>
+            {
+                // Every gateway's endpoints declare these fanouts before it listens; publishing declares nothing, so a publish
+                // never waits for a declaration on a new channel, where it could be overtaken (ChatSession keeps order).
+                bus.Publish<ChatMessage>(publish => publish.Exclude = true);
+                bus.Publish<PresenceUpdate>(publish => publish.Exclude = true);
+                bus.Publish<TypingIndicator>(publish => publish.Exclude = true);
+            });
+
+        // After the bus: they start once it consumes and stop (announcing this instance's end) before it does.
+        services.AddHostedService(sp => sp.GetRequiredService<PresencePublisher>());
+        services.AddHostedService<PresenceHeartbeat>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         return builder;

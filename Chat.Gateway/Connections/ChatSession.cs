@@ -1,5 +1,6 @@
 using Chat.Gateway.Diagnostics;
 using Chat.Gateway.Messaging;
+using Chat.Gateway.Presence;
 using Chat.Gateway.Rooms;
 
 namespace Chat.Gateway.Connections;
@@ -131,7 +132,9 @@ public abstract partial class ChatSession : IChatSession, IDisposable
 public sealed record ChatSessionServices(
     RoomService Rooms,
     ChatMessagePublisher Publisher,
+    TypingPublisher Typing,
     GatewayTelemetry Telemetry,
     GatewayNode Node,
+    TimeProvider Time,
     Microsoft.Extensions.Options.IOptions<GatewayOptions> Options,
     ILoggerFactory LoggerFactory);

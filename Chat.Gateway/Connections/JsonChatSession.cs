@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Chat.Gateway.Presence;
 using Chat.Gateway.Protocol;
 
 namespace Chat.Gateway.Connections;
@@ -12,6 +13,7 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
     static readonly byte[] Pong = JsonSerializer.SerializeToUtf8Bytes(new PongFrame(), GatewayJsonContext.Default.PongFrame);
 
     readonly UnconfirmedMessages _unconfirmed = new(MaxUnconfirmed);
+    readonly TypingThrottle _typing = new(services.Time);
 
     public override ValueTask OnOpenedAsync(CancellationToken cancellationToken)
     {
@@ -46,6 +48,9 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
                 break;
             case ClientFrameType.Send:
                 await SendAsync(frame, cancellationToken);
+                break;
+            case ClientFrameType.Typing:
+                Typing(frame);
                 break;
         }
     }
@@ -95,6 +100,27 @@ public sealed class JsonChatSession(ChatConnection connection, ChatSessionServic
         }
 
         Send(new LeftFrame(frame.Room!), GatewayJsonContext.Default.LeftFrame);
+    }
+
+    /// <summary>Tells the room's other users; more than one a second per room is dropped without an answer (PROTOCOL.md).</summary>
+    void Typing(ClientFrame frame)
+    {
+        if (RoomProblem(frame) is { } roomError)
+        {
+            Error(ErrorCodes.InvalidRoom, roomError, frame.Ref);
+            return;
+        }
+
+        if (!Rooms.Contains(frame.Room!))
+        {
+            Error(ErrorCodes.NotJoined, "join the room before typing in it", frame.Ref);
+            return;
+        }
+
+        if (_typing.TryAcquire(frame.Room!))
+        {
+            Services.Typing.Publish(frame.Room!, Connection.User);
+        }
     }
 
     async ValueTask SendAsync(ClientFrame frame, CancellationToken cancellationToken)

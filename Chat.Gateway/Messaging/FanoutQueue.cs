@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Chat.Gateway.Diagnostics;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -10,9 +9,9 @@ namespace Chat.Gateway.Messaging;
 /// Aspire's RabbitMQ connection it asks the broker how many consumers the queue has. A gateway whose queue has none
 /// receives no messages, however healthy it otherwise looks.
 /// </summary>
-public sealed partial class FanoutQueue(GatewayNode node, IServiceProvider services)
+public sealed class FanoutQueue(GatewayNode node, IServiceProvider services)
 {
-    public string Name { get; } = "chat-message-" + UnsafeCharacters().Replace(node.Id.ToLowerInvariant(), "-");
+    public string Name { get; } = InstanceEndpoint.Name("chat-message", node.Id);
 
     /// <summary>The queue's consumers (0 when it does not exist), or the reason the broker could not be asked.</summary>
     public async Task<(uint? Consumers, string? Problem)> GetConsumerCountAsync(CancellationToken cancellationToken)
@@ -33,7 +32,4 @@ public sealed partial class FanoutQueue(GatewayNode node, IServiceProvider servi
             return (null, ex.Message);
         }
     }
-
-    [GeneratedRegex("[^a-z0-9-]")]
-    private static partial Regex UnsafeCharacters();
 }

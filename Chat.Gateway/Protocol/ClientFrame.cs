@@ -7,6 +7,7 @@ public enum ClientFrameType
     Leave,
     Send,
     Ping,
+    Typing,
 }
 
 /// <summary>The fields of a client frame whose rules depend on the value being a JSON string.</summary>

@@ -90,6 +90,7 @@ public static class ClientFrameParser
             "leave" => ClientFrameType.Leave,
             "send" => ClientFrameType.Send,
             "ping" => ClientFrameType.Ping,
+            "typing" => ClientFrameType.Typing,
             _ => null,
         };
 

@@ -14,5 +14,7 @@ namespace Chat.Gateway.Protocol;
 [JsonSerializable(typeof(MessageFrame))]
 [JsonSerializable(typeof(ErrorFrame))]
 [JsonSerializable(typeof(PongFrame))]
+[JsonSerializable(typeof(PresenceFrame))]
+[JsonSerializable(typeof(TypingFrame))]
 [JsonSerializable(typeof(MessagePage))]
 public sealed partial class GatewayJsonContext : JsonSerializerContext;

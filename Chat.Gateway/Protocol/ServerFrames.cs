@@ -9,7 +9,7 @@ public sealed record WelcomeFrame(string User, string ConnectionId, string Node)
     [JsonPropertyOrder(-1)] public string Type => "welcome";
 }
 
-public sealed record JoinedFrame(string Room, IReadOnlyList<MessageView> History)
+public sealed record JoinedFrame(string Room, IReadOnlyList<MessageView> History, IReadOnlyList<string> Members)
 {
     [JsonPropertyOrder(-1)] public string Type => "joined";
 
@@ -42,6 +42,19 @@ public sealed record ErrorFrame(string Code, string Message, string? Ref = null)
     /// <c>retryOf</c> is published under it again, so the room gets the message once either way.
     /// </summary>
     public Guid? Id { get; init; }
+}
+
+public sealed record PresenceFrame(string Room, string User, string Status)
+{
+    public const string Joined = "joined";
+    public const string Left = "left";
+
+    [JsonPropertyOrder(-1)] public string Type => "presence";
+}
+
+public sealed record TypingFrame(string Room, string User)
+{
+    [JsonPropertyOrder(-1)] public string Type => "typing";
 }
 
 public sealed record PongFrame

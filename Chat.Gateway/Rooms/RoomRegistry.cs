@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Chat.Gateway.Connections;
 
 namespace Chat.Gateway.Rooms;
 
@@ -71,6 +72,29 @@ public sealed class RoomRegistry
 
         return members.Length;
     }
+
+    /// <summary>Hands a presence frame to every member of the room on this gateway but <paramref name="except"/>.</summary>
+    public void DeliverPresence(string room, OutboundFrame frame, ChatConnection? except = null)
+    {
+        foreach (var member in MembersOf(room))
+        {
+            if (member.Connection != except)
+            {
+                member.DeliverPresence(frame);
+            }
+        }
+    }
+
+    /// <summary>Hands a typing frame to every member of the room on this gateway who is not <paramref name="typist"/>.</summary>
+    public void DeliverTyping(string room, OutboundFrame frame, string typist)
+    {
+        foreach (var member in MembersOf(room))
+        {
+            member.DeliverTyping(frame, typist);
+        }
+    }
+
+    RoomSubscription[] MembersOf(string room) => _rooms.TryGetValue(room, out var found) ? found.Members : [];
 
     sealed class Room
     {

@@ -1,13 +1,17 @@
 using System.Text.Json;
 using Chat.Gateway.Connections;
 using Chat.Gateway.Diagnostics;
+using Chat.Gateway.Presence;
 using Chat.Gateway.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace Chat.Gateway.Rooms;
 
-/// <summary>Joins and leaves rooms for a connection, following DESIGN.md: subscribe first, then answer with history.</summary>
-public sealed class RoomService(RoomRegistry registry, JoinHistory history, GatewayTelemetry telemetry, IOptions<GatewayOptions> options)
+/// <summary>
+/// Joins and leaves rooms for a connection, following DESIGN.md: subscribe first, then answer with history and the
+/// room's members; every join and leave is told to presence.
+/// </summary>
+public sealed class RoomService(RoomRegistry registry, JoinHistory history, PresenceTracker presence, GatewayTelemetry telemetry, IOptions<GatewayOptions> options)
 {
     readonly int _pendingLimit = options.Value.SendQueueCapacity;
 
@@ -34,7 +38,7 @@ public sealed class RoomService(RoomRegistry registry, JoinHistory history, Gate
         subscription.BeginJoin();
         var (messages, complete) = await history.GetAsync(room, since, cancellationToken);
         var joined = JsonSerializer.SerializeToUtf8Bytes(
-            new JoinedFrame(room, messages) { HistoryComplete = complete ? null : false },
+            new JoinedFrame(room, messages, presence.Members(room)) { HistoryComplete = complete ? null : false },
             GatewayJsonContext.Default.JoinedFrame);
         subscription.CompleteJoin(new OutboundFrame(joined), messages.Select(m => m.Id).ToHashSet());
     }
@@ -48,6 +52,7 @@ public sealed class RoomService(RoomRegistry registry, JoinHistory history, Gate
         }
 
         registry.Remove(subscription);
+        presence.Left(room, rooms.Connection);
         telemetry.RoomMemberships.Add(-1);
         return true;
     }
@@ -65,6 +70,7 @@ public sealed class RoomService(RoomRegistry registry, JoinHistory history, Gate
         var subscription = new RoomSubscription(rooms.Connection, room, _pendingLimit);
         rooms.Add(subscription);
         registry.Add(subscription);
+        presence.Joined(room, rooms.Connection);
         telemetry.RoomMemberships.Add(1);
         return subscription;
     }
