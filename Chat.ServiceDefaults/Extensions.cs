@@ -62,6 +62,7 @@ public static class Extensions
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("MassTransit")
                 .AddSource(ChatTelemetryNames)
+                .AddProcessor(new EphemeralTrafficFilter()) // before the exporter, which is added below
                 .AddAspNetCoreInstrumentation(options =>
                     // Probes would drown the traces that matter.
                     options.Filter = context =>

@@ -5,8 +5,9 @@ using MassTransit;
 namespace Chat.Gateway.Presence;
 
 /// <summary>
-/// This instance's endpoint for presence and typing (<c>chat-presence-&lt;node&gt;</c>, an <see cref="InstanceEndpoint"/>):
-/// both consumers share it, one message at a time, so one instance's presence updates apply in their order.
+/// This instance's presence endpoint (<c>chat-presence-&lt;node&gt;</c>, an <see cref="InstanceEndpoint"/>): one message
+/// at a time, so one instance's updates apply in their order. Typing has an endpoint of its own: events travel as raw
+/// JSON, so every consumer of an endpoint would be handed every event on it.
 /// </summary>
 public sealed class PresenceConsumerDefinition : ConsumerDefinition<PresenceConsumer>
 {
@@ -17,23 +18,30 @@ public sealed class PresenceConsumerDefinition : ConsumerDefinition<PresenceCons
     public PresenceConsumerDefinition(GatewayNode node, ILogger<PresenceConsumer> logger)
     {
         _logger = logger;
-        EndpointName = EndpointNameFor(node);
+        EndpointName = InstanceEndpoint.Name("chat-presence", node.Id);
         ConcurrentMessageLimit = 1;
     }
-
-    public static string EndpointNameFor(GatewayNode node) => InstanceEndpoint.Name("chat-presence", node.Id);
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<PresenceConsumer> consumerConfigurator, IRegistrationContext context) =>
         InstanceEndpoint.Configure(endpointConfigurator, Prefetch, _logger);
 }
 
-/// <summary>Puts <see cref="TypingConsumer"/> on the same endpoint as <see cref="PresenceConsumerDefinition"/>.</summary>
+/// <summary>This instance's typing endpoint (<c>chat-typing-&lt;node&gt;</c>, an <see cref="InstanceEndpoint"/>).</summary>
 public sealed class TypingConsumerDefinition : ConsumerDefinition<TypingConsumer>
 {
-    public TypingConsumerDefinition(GatewayNode node)
+    public const int Prefetch = 256;
+
+    readonly ILogger _logger;
+
+    public TypingConsumerDefinition(GatewayNode node, ILogger<TypingConsumer> logger)
     {
-        EndpointName = PresenceConsumerDefinition.EndpointNameFor(node);
+        _logger = logger;
+        EndpointName = InstanceEndpoint.Name("chat-typing", node.Id);
         ConcurrentMessageLimit = 1;
     }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<TypingConsumer> consumerConfigurator, IRegistrationContext context) =>
+        InstanceEndpoint.Configure(endpointConfigurator, Prefetch, _logger);
 }

@@ -29,8 +29,20 @@ public class ChatAppFixture : IAsyncLifetime
     /// <summary>Configuration for the AppHost on top of the data directory and free ports, e.g. <c>--Gateway:PublishTimeout=00:00:02</c>.</summary>
     protected virtual IEnumerable<string> AppHostArguments => [];
 
-    /// <summary>Changes the app model after the AppHost built it and before it starts (e.g. the environment of its projects).</summary>
-    protected virtual ValueTask ConfigureAsync(IDistributedApplicationTestingBuilder builder, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    /// <summary>
+    /// Changes the app model after the AppHost built it and before it starts (e.g. the environment of its projects). By
+    /// default the services export no telemetry: with the dashboard off, nothing listens at the address Aspire gives them,
+    /// and exporters retrying it would hold each stopping process for seconds.
+    /// </summary>
+    protected virtual ValueTask ConfigureAsync(IDistributedApplicationTestingBuilder builder, CancellationToken cancellationToken)
+    {
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(environment => environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>The gateway's base address (the DCP proxy in front of both replicas).</summary>
     public Uri GatewayHttp { get; private set; } = null!;

@@ -47,6 +47,27 @@ public sealed class TracingTests(TelemetryAppFixture app)
         await AssertOneTraceAsync(id, ChatRules.DefaultRoom, text, accepting: probe.Node, replicas: [probe.Node, json.Node], protocol: "text");
     }
 
+    [Fact]
+    public async Task Presence_and_typing_between_the_gateways_export_no_spans()
+    {
+        var room = Names.Room("quiet-traces");
+        var replicas = await app.GetGatewayReplicasAsync();
+        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: Names.User("alice")));
+        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: Names.User("bob")));
+        await alice.JoinAsync(room);
+        await bob.JoinAsync(room);
+        await bob.SendJsonAsync(new { type = "typing", room });
+        await alice.WaitForAsync(f => (string?)f["type"] == "typing");
+
+        // A chat message sent after them is exported, so the exporters have run past the presence and typing spans too.
+        var id = await alice.SendAcknowledgedAsync(room, "after the chatter");
+        await app.Otlp.WaitForAsync(otlp => otlp.Spans.Any(s => s.Name == "chat deliver" && s.Attribute("messaging.message.id") == id.ToString()) ? otlp.Spans : null,
+            TestTimeouts.Long, "the chat message's delivery span", _ => "");
+
+        Assert.DoesNotContain(app.Otlp.Spans, s => s.Name.Contains("PresenceUpdate", StringComparison.Ordinal) || s.Name.Contains("TypingIndicator", StringComparison.Ordinal)
+            || s.Name.Contains("chat-presence-", StringComparison.Ordinal) || s.Name.Contains("chat-typing-", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// Waits for the message's whole trace to be exported, then checks it span by span: one tree, rooted at the accepting
     /// replica's send span, through MassTransit's publish to the consume and delivery on each replica and to a receive and process
