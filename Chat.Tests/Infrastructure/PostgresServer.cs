@@ -124,8 +124,9 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     /// <summary>
-    /// Processes working in <paramref name="dataDirectory"/>: the postmaster changes into its data directory and every
-    /// backend inherits that, so this finds what is left of a server whatever its processes call themselves.
+    /// Processes working in <paramref name="dataDirectory"/> (also once it is deleted): the postmaster changes into its
+    /// data directory and every backend inherits that, so this finds what is left of a server whatever its processes
+    /// call themselves.
     /// </summary>
     public static List<int> ProcessesIn(string dataDirectory)
     {
@@ -134,7 +135,7 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             if (int.TryParse(Path.GetFileName(entry), out var pid)
                 && WorkingDirectory(entry) is { } cwd
-                && cwd.TrimEnd('/') == dataDirectory.TrimEnd('/'))
+                && (cwd == dataDirectory || cwd.StartsWith(dataDirectory + " (deleted)", StringComparison.Ordinal)))
             {
                 found.Add(pid);
             }
