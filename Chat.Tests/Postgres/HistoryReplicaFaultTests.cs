@@ -99,6 +99,31 @@ public sealed class HistoryReplicaFaultTests(PostgresReplicasFixture app, ITestO
         }
     }
 
+    [Fact]
+    public async Task Restarting_the_database_under_traffic_keeps_its_data_and_history_stores_again()
+    {
+        var room = Names.Room("pgrestart");
+        await using var alice = await ChatClient.ConnectAsync(app.GatewaySocket(user: "alice"));
+        await alice.JoinAsync(room);
+        await using var traffic = new Traffic(alice, room, "alice");
+        await traffic.WaitForMoreAcknowledgedAsync(20, TestTimeouts.Long);
+        var before = await app.GetHistoryAsync(room, TestContext.Current.CancellationToken);
+
+        var outage = System.Diagnostics.Stopwatch.StartNew();
+        await app.ExecuteCommandAsync(PostgresReplicasFixture.Server, "resource-restart");
+        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(PostgresReplicasFixture.Database, WaitBehavior.WaitOnResourceUnavailable, TestContext.Current.CancellationToken)
+            .WaitAsync(TestTimeouts.Long, TestContext.Current.CancellationToken);
+        var restart = outage.Elapsed;
+        await traffic.WaitForMoreAcknowledgedAsync(20, TestTimeouts.Long);
+        await traffic.StopAsync();
+
+        Assert.Empty(traffic.Errors);
+        var (stored, duplicates) = await AssertStoredExactlyOnceAsync(room, traffic.Acknowledged);
+        Assert.Superset(before.Select(m => m.Id).ToHashSet(), (await app.GetHistoryAsync(room, TestContext.Current.CancellationToken)).Select(m => m.Id).ToHashSet());
+        Figures.Record(output, nameof(Restarting_the_database_under_traffic_keeps_its_data_and_history_stores_again),
+            $"database restarted in {restart.TotalSeconds:0.0} s; {traffic.Acknowledged.Count} acknowledged, {stored} stored, {duplicates} duplicates");
+    }
+
     Task WaitUntilStoppedAsync(HistoryReplica replica) =>
         app.WaitForReplicaAsync(replica.ResourceId, s => KnownResourceStates.TerminalStates.Contains(s.State?.Text));
 
