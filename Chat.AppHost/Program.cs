@@ -14,22 +14,13 @@ if (messaging is null)
     return 1;
 }
 
-// History's store: a SQLite file in the data directory (one instance), or PostgreSQL (container, or the machine's
-// postgres), which any number of history instances share.
+// History's store: a SQLite file in the data directory (one instance), or a PostgreSQL database (container, or the
+// machine's postgres), which any number of history instances share.
 var historyReplicas = builder.Configuration.GetValue("Chat:HistoryReplicas", 1);
-IResourceBuilder<IResourceWithConnectionString>? historyDatabase = null;
-if (builder.Configuration.GetValue("Chat:HistoryStore", HistoryStore.Sqlite) == HistoryStore.Postgres)
+var historyDatabase = builder.AddHistoryDatabase("history-db", historyReplicas, dataDirectory, out problem);
+if (problem is not null)
 {
-    historyDatabase = builder.AddHistoryDatabase("history-db", dataDirectory, out problem);
-    if (historyDatabase is null)
-    {
-        Console.Error.WriteLine(problem);
-        return 1;
-    }
-}
-else if (historyReplicas > 1)
-{
-    Console.Error.WriteLine($"Chat:HistoryReplicas={historyReplicas} needs Chat:HistoryStore=postgres: history instances cannot share one SQLite file.");
+    Console.Error.WriteLine(problem);
     return 1;
 }
 

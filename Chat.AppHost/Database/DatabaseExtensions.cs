@@ -13,15 +13,27 @@ static class DatabaseExtensions
     const string ServerName = "postgres";
 
     /// <summary>
-    /// Adds the database <paramref name="name"/> on the server chosen by <c>Chat:Database</c> (<c>auto</c>,
-    /// <c>container</c>, <c>local</c>). Returns <see langword="null"/> with the one line to print when neither is available.
+    /// History's PostgreSQL database <paramref name="name"/> when <c>Chat:HistoryStore</c> is <c>postgres</c>, on the
+    /// server <c>Chat:Database</c> chooses (<c>auto</c>, <c>container</c>, <c>local</c>); <see langword="null"/> when
+    /// history uses SQLite. <paramref name="problem"/> is the one line to print when the configuration cannot run.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString>? AddHistoryDatabase(
-        this IDistributedApplicationBuilder builder, string name, string dataDirectory, out string? problem)
+        this IDistributedApplicationBuilder builder, string name, int replicas, string dataDirectory, out string? problem)
     {
-        var mode = builder.Configuration.GetValue("Chat:Database", DatabaseMode.Auto);
         problem = null;
+        if (replicas < 1)
+        {
+            problem = $"Chat:HistoryReplicas={replicas}: history needs at least one instance.";
+            return null;
+        }
 
+        if (builder.Configuration.GetValue("Chat:HistoryStore", HistoryStore.Sqlite) == HistoryStore.Sqlite)
+        {
+            problem = replicas > 1 ? $"Chat:HistoryReplicas={replicas} needs Chat:HistoryStore=postgres: history instances cannot share one SQLite file." : null;
+            return null;
+        }
+
+        var mode = builder.Configuration.GetValue("Chat:Database", DatabaseMode.Auto);
         if (builder.ExecutionContext.IsPublishMode || mode == DatabaseMode.Container
             || (mode == DatabaseMode.Auto && ContainerRuntime.Answers()))
         {
@@ -42,12 +54,12 @@ static class DatabaseExtensions
 
     /// <summary>
     /// Points history at its store: the PostgreSQL <paramref name="database"/> (waited for) when there is one, else the
-    /// SQLite file <paramref name="sqliteFile"/>.
+    /// SQLite file <paramref name="sqliteFile"/>. Set after the <c>History</c> section, so the AppHost's choice wins.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithHistoryStore(this IResourceBuilder<ProjectResource> history,
         IResourceBuilder<IResourceWithConnectionString>? database, string sqliteFile) =>
         database is null
-            ? history.WithEnvironment("History__DatabasePath", sqliteFile)
+            ? history.WithEnvironment("History__Store", "sqlite").WithEnvironment("History__DatabasePath", sqliteFile)
             : history.WithEnvironment("History__Store", "postgres").WithReference(database).WaitFor(database);
 
     /// <summary>
@@ -70,6 +82,8 @@ static class DatabaseExtensions
             var logger = e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
             await LocalPostgres.EnsureInitializedAsync(serverDirectory, binDirectory, (await password.GetValueAsync(ct))!, logger, ct);
         });
+
+        builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<PostgresFastShutdown>(services, server));
 
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(server, async (_, ct) => connectionString = await server.ConnectionStringExpression.GetValueAsync(ct));
