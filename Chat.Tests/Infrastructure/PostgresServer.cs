@@ -7,14 +7,16 @@ namespace Chat.Tests.Infrastructure;
 
 /// <summary>
 /// A real PostgreSQL server of the machine's (Debian's <c>postgresql</c>), started for a test class: <c>initdb</c> in a
-/// temporary directory, <c>postgres</c> on a free loopback port with a generated password, stopped with SIGTERM and
+/// temporary directory, <c>postgres</c> on a free loopback port with a generated password, stopped (fast shutdown) and
 /// checked to be gone at the end. As root both run as the <c>postgres</c> user (they refuse root); <c>setpriv</c>
 /// execs, so the process started here is the postmaster itself.
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
-    public const string BinDirectory = "/usr/lib/postgresql/15/bin";
     const string Setpriv = "/usr/bin/setpriv";
+
+    /// <summary>SIGINT: PostgreSQL's fast shutdown, which does not wait for clients to leave.</summary>
+    const int FastShutdown = 2;
 
     static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
@@ -29,6 +31,13 @@ public sealed class PostgresServer : IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
 
     string DataDirectory => Path.Combine(_directory, "data");
+
+    /// <summary>The newest installed server (Debian keeps each major version under /usr/lib/postgresql/N).</summary>
+    static string BinDirectory => Directory.EnumerateDirectories("/usr/lib/postgresql")
+        .Where(d => File.Exists(Path.Combine(d, "bin", "postgres")))
+        .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var version) ? version : 0)
+        .Select(d => Path.Combine(d, "bin"))
+        .First();
 
     public async ValueTask InitializeAsync()
     {
@@ -48,7 +57,7 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         await RunAsync(AsPostgres(Path.Combine(BinDirectory, "initdb"), ["-D", DataDirectory, "-U", "postgres", $"--pwfile={passwordFile}",
-            "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]), cts.Token);
+            "--auth=scram-sha-256", "--encoding=UTF8", "--no-locale", "--no-sync"]), cts.Token);
 
         var port = FreePort();
         _postmaster = Start(AsPostgres(Path.Combine(BinDirectory, "postgres"), ["-D", DataDirectory, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -99,9 +108,7 @@ public sealed class PostgresServer : IAsyncLifetime
     {
         if (_postmaster is not null)
         {
-            // Pooled connections would hold up the smart shutdown SIGTERM asks for.
-            NpgsqlConnection.ClearAllPools();
-            Signals.Send(_postmaster.Id, Signals.Terminate);
+            Signals.Send(_postmaster.Id, FastShutdown);
             using var cts = new CancellationTokenSource(StopTimeout);
             try
             {
@@ -110,7 +117,7 @@ public sealed class PostgresServer : IAsyncLifetime
             catch (OperationCanceledException)
             {
                 _postmaster.Kill();
-                throw new InvalidOperationException($"postgres did not stop within {StopTimeout.TotalSeconds} s of SIGTERM and was killed");
+                throw new InvalidOperationException($"postgres did not stop within {StopTimeout.TotalSeconds} s of SIGINT and was killed");
             }
             finally
             {
