@@ -114,6 +114,8 @@ public sealed class HistoryReplicaFaultTests(PostgresReplicasFixture app, ITestO
         await app.App.ResourceNotifications.WaitForResourceHealthyAsync(PostgresReplicasFixture.Database, WaitBehavior.WaitOnResourceUnavailable, TestContext.Current.CancellationToken)
             .WaitAsync(TestTimeouts.Long, TestContext.Current.CancellationToken);
         var restart = outage.Elapsed;
+        await app.App.ResourceNotifications.WaitForResourceAsync(PostgresReplicasFixture.Database, KnownResourceStates.Running, TestContext.Current.CancellationToken)
+            .WaitAsync(TestTimeouts.Network, TestContext.Current.CancellationToken); // the database runs again with its server
         await traffic.WaitForMoreAcknowledgedAsync(20, TestTimeouts.Long);
         await traffic.StopAsync();
 
