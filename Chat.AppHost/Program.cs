@@ -1,6 +1,7 @@
 using Chat.AppHost;
 using Microsoft.Extensions.Configuration;
 using Chat.AppHost.Broker;
+using Chat.AppHost.Database;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -13,11 +14,22 @@ if (messaging is null)
     return 1;
 }
 
-// History: the durable consumer, the SQLite store, the REST API on :8082.
+// History's store: a SQLite file in the data directory (one instance), or a PostgreSQL database (container, or the
+// machine's postgres), which any number of history instances share.
+var historyReplicas = builder.Configuration.GetValue("Chat:HistoryReplicas", 1);
+var historyDatabase = builder.AddHistoryDatabase("history-db", historyReplicas, dataDirectory, out problem);
+if (problem is not null)
+{
+    Console.Error.WriteLine(problem);
+    return 1;
+}
+
+// History: the durable consumer (its replicas compete for one queue), the store, the REST API on :8082.
 var history = builder.AddProject<Projects.Chat_History>("history")
+    .WithReplicas(historyReplicas)
     .WithConfiguredPort("Chat:HistoryPort")
     .WithConfigurationSection("History")
-    .WithEnvironment("History__DatabasePath", Path.Combine(dataDirectory, "history", "history.db"))
+    .WithHistoryStore(historyDatabase, Path.Combine(dataDirectory, "history", "history.db"))
     .WithReference(messaging).WaitFor(messaging)
     .WithHttpHealthCheck("/health");
 

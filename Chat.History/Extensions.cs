@@ -8,7 +8,7 @@ namespace Chat.History;
 
 static class Extensions
 {
-    /// <summary>Registers everything history needs: options, the store and its writer, the bus and the API's JSON.</summary>
+    /// <summary>Registers everything history needs: options, the store (<c>History:Store</c>) and its writer, the bus and the API's JSON.</summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -19,7 +19,18 @@ static class Extensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HistoryTelemetry>();
-        services.AddSingleton<IMessageStore, SqliteMessageStore>();
+        var options = builder.Configuration.GetSection(HistoryOptions.SectionName).Get<HistoryOptions>() ?? new HistoryOptions();
+        if (options.Store == MessageStoreKind.Postgres)
+        {
+            // Aspire's client: one pooled data source, with its health check, tracing and metrics.
+            builder.AddNpgsqlDataSource(PostgresMessageStore.ConnectionName);
+            services.AddSingleton<IMessageStore, PostgresMessageStore>();
+        }
+        else
+        {
+            services.AddSingleton<IMessageStore, SqliteMessageStore>();
+        }
+
         // Registered before the bus, so it is stopped after it: consumers waiting for a commit are answered.
         services.AddSingleton<BatchingMessageWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<BatchingMessageWriter>());

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Chat.History.Storage;
 
 namespace Chat.History;
 
@@ -6,6 +7,9 @@ namespace Chat.History;
 public sealed class HistoryOptions
 {
     public const string SectionName = "History";
+
+    /// <summary>The store: <c>sqlite</c> (the file at <see cref="DatabasePath"/>) or <c>postgres</c> (connection string <c>history-db</c>).</summary>
+    public MessageStoreKind Store { get; set; } = MessageStoreKind.Sqlite;
 
     /// <summary>The SQLite file; relative paths are under the content root. The AppHost points it at its data directory.</summary>
     [Required]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +23,7 @@ static class BrokerExtensions
         problem = null;
 
         if (builder.ExecutionContext.IsPublishMode || mode == BrokerMode.Container
-            || (mode == BrokerMode.Auto && ContainerRuntimeAnswers()))
+            || (mode == BrokerMode.Auto && ContainerRuntime.Answers()))
         {
             return builder.AddRabbitMQ(name).WithDataVolume();
         }
@@ -87,41 +86,5 @@ static class BrokerExtensions
             .WithHealthCheck(healthCheckKey)
             .WaitFor(epmd)
             .ExcludeFromManifest();
-    }
-
-    /// <summary>Whether <c>docker info</c> or <c>podman info</c> succeeds within a few seconds.</summary>
-    static bool ContainerRuntimeAnswers()
-    {
-        foreach (var runtime in new[] { "docker", "podman" })
-        {
-            try
-            {
-                using var process = Process.Start(new ProcessStartInfo(runtime, "info")
-                {
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    UseShellExecute = false,
-                });
-                if (process is null)
-                {
-                    continue;
-                }
-
-                process.StandardOutput.ReadToEndAsync();
-                process.StandardError.ReadToEndAsync();
-                if (process.WaitForExit(TimeSpan.FromSeconds(5)) && process.ExitCode == 0)
-                {
-                    return true;
-                }
-
-                process.Kill(entireProcessTree: true);
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                // not installed
-            }
-        }
-
-        return false;
     }
 }

@@ -26,6 +26,7 @@ public sealed class HistoryTelemetry : IDisposable
         _meter = meterFactory.Create(Name);
         MessagesStored = _meter.CreateCounter<long>("chat.history.messages.stored", "{message}", "Messages inserted (first delivery).");
         MessagesDuplicate = _meter.CreateCounter<long>("chat.history.messages.duplicate", "{message}", "Redelivered messages that were already stored (no-ops).");
+        MessagesRedelivered = _meter.CreateCounter<long>("chat.history.messages.redelivered", "{message}", "Messages the broker delivered again (the instance that had them died or lost its connection), committed.");
         MessagesInvalid = _meter.CreateCounter<long>("chat.history.messages.invalid", "{message}", "Events refused as invalid and moved to the error queue.");
         InsertDuration = _meter.CreateHistogram("chat.history.insert.duration", "s", "Time to insert and commit one batch.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
@@ -37,6 +38,7 @@ public sealed class HistoryTelemetry : IDisposable
 
     public Counter<long> MessagesStored { get; }
     public Counter<long> MessagesDuplicate { get; }
+    public Counter<long> MessagesRedelivered { get; }
     public Counter<long> MessagesInvalid { get; }
     public Histogram<double> InsertDuration { get; }
     public Histogram<int> BatchSize { get; }

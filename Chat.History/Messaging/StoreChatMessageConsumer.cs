@@ -30,7 +30,7 @@ public sealed partial class StoreChatMessageConsumer(BatchingMessageWriter write
             activity.SetTag(HistoryTelemetry.MessageIdAttribute, message.Id.ToString());
         }
 
-        await writer.WriteAsync(message, context.CancellationToken);
+        await writer.WriteAsync(message, context.ReceiveContext.Redelivered, context.CancellationToken);
     }
 
     /// <summary>The reason an event cannot be stored, or <see langword="null"/>.</summary>

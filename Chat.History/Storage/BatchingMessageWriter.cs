@@ -26,10 +26,13 @@ public sealed partial class BatchingMessageWriter(
     readonly int _maxBatch = options.Value.MaxBatchSize;
     Task? _loop;
 
-    /// <summary>Waits until the message is committed (or already was). Throws when the batch could not be committed.</summary>
-    public async Task<bool> WriteAsync(ChatMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until the message is committed (or already was). Throws when the batch could not be committed.
+    /// <paramref name="redelivered"/>: the broker delivered it before, to this or another instance, without an acknowledgement.
+    /// </summary>
+    public async Task<bool> WriteAsync(ChatMessage message, bool redelivered, CancellationToken cancellationToken)
     {
-        var pending = new PendingWrite(message, Activity.Current?.Context ?? default);
+        var pending = new PendingWrite(message, redelivered, Activity.Current?.Context ?? default);
         await _queue.Writer.WriteAsync(pending, cancellationToken);
         return await pending.Completion.Task.WaitAsync(cancellationToken);
     }
@@ -80,6 +83,14 @@ public sealed partial class BatchingMessageWriter(
             telemetry.BatchSize.Record(batch.Count);
             telemetry.MessagesStored.Add(inserted);
             telemetry.MessagesDuplicate.Add(batch.Count - inserted);
+            var redelivered = batch.Count(p => p.Redelivered);
+            if (redelivered > 0)
+            {
+                // After an instance died with deliveries in hand, or lost its connection: how the survivors took them over.
+                telemetry.MessagesRedelivered.Add(redelivered);
+                Log.RedeliveredCommitted(logger, redelivered, batch.Count, inserted);
+            }
+
             foreach (var pending in batch)
             {
                 telemetry.Lag.Record(Math.Max(0, (now - pending.Message.SentAt).TotalSeconds));
@@ -110,7 +121,7 @@ public sealed partial class BatchingMessageWriter(
     /// shows its insert. Named and tagged by OpenTelemetry's database conventions; the batch size tells how many
     /// messages shared the commit.
     /// </summary>
-    static void RecordInsert(PendingWrite pending, int batchSize, DateTimeOffset started, DateTimeOffset ended, Exception? error)
+    void RecordInsert(PendingWrite pending, int batchSize, DateTimeOffset started, DateTimeOffset ended, Exception? error)
     {
         if (pending.Parent == default)
         {
@@ -124,7 +135,7 @@ public sealed partial class BatchingMessageWriter(
             return; // not recorded (under sampling, most are not): no tags to set
         }
 
-        activity.SetTag("db.system.name", "sqlite");
+        activity.SetTag("db.system.name", store.DbSystemName);
         activity.SetTag("db.operation.name", "INSERT");
         activity.SetTag("db.collection.name", "messages");
         if (batchSize > 1)
@@ -143,7 +154,7 @@ public sealed partial class BatchingMessageWriter(
         activity.SetEndTime(ended.UtcDateTime);
     }
 
-    sealed record PendingWrite(ChatMessage Message, ActivityContext Parent)
+    sealed record PendingWrite(ChatMessage Message, bool Redelivered, ActivityContext Parent)
     {
         public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -152,5 +163,8 @@ public sealed partial class BatchingMessageWriter(
     {
         [LoggerMessage(1, LogLevel.Error, "Committing a batch of {Count} messages failed; they will be retried by the broker")]
         public static partial void CommitFailed(ILogger logger, int count, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Information, "Committed {Redelivered} redelivered messages in a batch of {Count} ({Inserted} of the batch new)")]
+        public static partial void RedeliveredCommitted(ILogger logger, int redelivered, int count, int inserted);
     }
 }

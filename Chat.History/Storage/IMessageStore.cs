@@ -7,6 +7,9 @@ namespace Chat.History.Storage;
 /// </summary>
 public interface IMessageStore
 {
+    /// <summary>The database as OpenTelemetry's conventions name it (<c>db.system.name</c>): <c>sqlite</c>, <c>postgresql</c>.</summary>
+    string DbSystemName { get; }
+
     /// <summary>Creates the schema when it is missing.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 

@@ -31,6 +31,8 @@ public sealed class SqliteMessageStore : IMessageStore
 
     public string DatabasePath { get; }
 
+    public string DbSystemName => "sqlite";
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
