@@ -54,4 +54,15 @@ static class AppHostExtensions
 
         return project;
     }
+
+    /// <summary>
+    /// Passes the identity mode (<c>Chat:Identity</c>: <c>anonymous</c> or <c>token</c>) and, in token mode, the AppHost's
+    /// <c>Authentication</c> section unchanged, so one command line configures every service's JwtBearer handler.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithIdentity(this IResourceBuilder<ProjectResource> project)
+    {
+        var mode = project.ApplicationBuilder.Configuration["Chat:Identity"] ?? "anonymous";
+        project.WithEnvironment("Chat__Identity", mode);
+        return mode == "token" ? project.WithConfigurationSection("Authentication") : project;
+    }
 }

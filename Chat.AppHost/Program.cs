@@ -4,6 +4,11 @@ using Chat.AppHost.Broker;
 using Chat.AppHost.Database;
 
 var builder = DistributedApplication.CreateBuilder(args);
+if (builder.Configuration["Chat:Identity"] is { } identity && identity is not ("anonymous" or "token"))
+{
+    Console.Error.WriteLine($"Chat:Identity must be 'anonymous' or 'token', not '{identity}'.");
+    return 1;
+}
 
 // Infrastructure: RabbitMQ (container, or the machine's rabbitmq-server) and the data directory.
 var dataDirectory = builder.GetDataDirectory();
@@ -30,6 +35,7 @@ var history = builder.AddProject<Projects.Chat_History>("history")
     .WithConfiguredPort("Chat:HistoryPort")
     .WithConfigurationSection("History")
     .WithHistoryStore(historyDatabase, Path.Combine(dataDirectory, "history", "history.db"))
+    .WithIdentity()
     .WithReference(messaging).WaitFor(messaging)
     .WithHttpHealthCheck("/health");
 
@@ -38,6 +44,7 @@ builder.AddProject<Projects.Chat_Gateway>("gateway")
     .WithReplicas(builder.Configuration.GetValue("Chat:GatewayReplicas", 2))
     .WithConfiguredPort("Chat:GatewayPort")
     .WithConfigurationSection("Gateway")
+    .WithIdentity()
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(history).WaitFor(history)
     .WithHttpHealthCheck("/health")

@@ -1,3 +1,4 @@
+using Chat.Gateway.Apis;
 using Chat.Gateway.Connections;
 using Chat.Gateway.Diagnostics;
 using Chat.Gateway.History;
@@ -36,6 +37,8 @@ static class Extensions
         services.AddSingleton<ChatSessionServices>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionAcceptor>();
+        services.AddSingleton<UpgradeIdentity>();
+        builder.AddChatIdentity(ChatSocketApi.JsonPath, ChatSocketApi.PlainTextPath);
         services.AddSingleton<FanoutQueue>();
         services.AddHealthChecks().AddCheck<FanoutHealthCheck>("fanout-queue", tags: ["ready"]);
 

@@ -37,6 +37,7 @@ static class Extensions
         services.AddHealthChecks().AddCheck<MessageStoreHealthCheck>("message-store");
 
         services.AddProblemDetails();
+        builder.AddChatIdentity();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json =>
         {

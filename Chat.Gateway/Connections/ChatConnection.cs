@@ -44,6 +44,9 @@ public sealed partial class ChatConnection : IDisposable
 
     public string User { get; }
 
+    /// <summary>In token mode, the access token the connection was opened with (history is asked on the user's behalf).</summary>
+    public string? AccessToken { get; init; }
+
     public ConnectionKind Kind { get; }
 
     /// <summary>The status the server closed (or is closing) with, if it did.</summary>

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Security.Cryptography;
 using Chat.Gateway.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -7,11 +8,13 @@ using Microsoft.Net.Http.Headers;
 namespace Chat.Gateway.Connections;
 
 /// <summary>
-/// Checks a WebSocket upgrade (user name, origin, capacity), accepts it and runs the connection. Refusals are
-/// plain-text one-line reasons: 400 for a bad request, 403 for a foreign origin, 503 at capacity or shutdown.
+/// Checks a WebSocket upgrade (identity, origin, capacity), accepts it and runs the connection. Refusals are plain-text
+/// one-line reasons: 400 for a bad request, 401 for a missing or bad token, 403 for a foreign origin or a name the rules
+/// refuse, 503 at capacity or shutdown.
 /// </summary>
 public sealed partial class ConnectionAcceptor(
     ConnectionRegistry registry,
+    UpgradeIdentity upgradeIdentity,
     ProcessStallWatch stalls,
     ChatSessionServices services,
     GatewayTelemetry telemetry,
@@ -30,9 +33,10 @@ public sealed partial class ConnectionAcceptor(
             return Refuse(StatusCodes.Status400BadRequest, "this endpoint takes WebSocket upgrades only");
         }
 
-        if (ResolveUser(context.Request.Query["user"], out var user) is { } userError)
+        var identity = await upgradeIdentity.ResolveAsync(context);
+        if (identity.User is not { } user)
         {
-            return Refuse(StatusCodes.Status400BadRequest, userError);
+            return Refuse(identity.Status, identity.Refusal!);
         }
 
         if (!IsOriginAllowed(context.Request))
@@ -51,9 +55,10 @@ public sealed partial class ConnectionAcceptor(
         try
         {
             var socket = await context.WebSockets.AcceptWebSocketAsync();
-            connection = new ChatConnection(socket, NewConnectionId(), user, kind, _limits, stalls, telemetry, time, _connectionLogger,
-                context.Features.Get<WriteCoalescingStream>());
+            connection = new ChatConnection(socket, NewConnectionId(), user.User, kind, _limits, stalls, telemetry, time, _connectionLogger,
+                context.Features.Get<WriteCoalescingStream>()) { AccessToken = user.AccessToken };
             registry.Add(connection);
+            using var expiry = CloseWhenTokenExpires(connection, user.ExpiresAt);
             using ChatSession session = kind == ConnectionKind.Json
                 ? new JsonChatSession(connection, services)
                 : new PlainTextChatSession(connection, services);
@@ -75,29 +80,12 @@ public sealed partial class ConnectionAcceptor(
         return TypedResults.Empty;
     }
 
-    /// <summary>The user name of the upgrade, or a guest name when none is given; returns the reason when it is invalid.</summary>
-    internal static string? ResolveUser(StringValues values, out string user)
-    {
-        user = "";
-        if (values.Count == 0)
-        {
-            user = ChatRules.NewGuestName();
-            return null;
-        }
-
-        if (values.Count > 1)
-        {
-            return "user is given more than once";
-        }
-
-        if (ChatRules.ValidateUser(values[0] ?? "") is { } reason)
-        {
-            return reason;
-        }
-
-        user = values[0]!;
-        return null;
-    }
+    /// <summary>In token mode the connection lasts as long as its token: then it is closed with 1008 (PROTOCOL.md).</summary>
+    ITimer? CloseWhenTokenExpires(ChatConnection connection, DateTimeOffset? expiresAt) =>
+        expiresAt is { } at
+            ? time.CreateTimer(_ => connection.Close(WebSocketCloseStatus.PolicyViolation, "the access token expired; reconnect with a new one"),
+                null, TimeSpan.FromTicks(Math.Max(0, (at - time.GetUtcNow()).Ticks)), Timeout.InfiniteTimeSpan)
+            : null;
 
     /// <summary>No Origin (tools, servers): allowed. Otherwise the gateway's own origin, or one in <see cref="GatewayOptions.AllowedOrigins"/>.</summary>
     internal bool IsOriginAllowed(HttpRequest request)

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Chat.Gateway.Protocol;
@@ -18,23 +19,22 @@ public sealed partial class HistoryClient(HttpClient http, IOptions<GatewayOptio
 
     readonly TimeSpan _timeout = options.Value.HistoryTimeout;
 
-    /// <summary>The newest <paramref name="limit"/> messages of the room, ascending.</summary>
-    public Task<HistoryResult> GetLatestAsync(string room, int limit, CancellationToken cancellationToken) =>
+    /// <summary>The newest <paramref name="limit"/> messages of the room, ascending; with the user's token when there is one.</summary>
+    public Task<HistoryResult> GetLatestAsync(string room, int limit, string? accessToken, CancellationToken cancellationToken) =>
         GetAsync(room, async token =>
         {
-            var page = await http.GetFromJsonAsync($"/rooms/{Uri.EscapeDataString(room)}/messages?limit={limit}", GatewayJsonContext.Default.MessagePage, token);
+            var page = await GetPageAsync($"/rooms/{Uri.EscapeDataString(room)}/messages?limit={limit}", accessToken, token);
             return page?.Messages ?? [];
         }, cancellationToken);
 
     /// <summary>Every message of the room after <paramref name="after"/> (page by page, up to <paramref name="max"/>), ascending.</summary>
-    public Task<HistoryResult> GetAfterAsync(string room, Guid after, int max, CancellationToken cancellationToken) =>
+    public Task<HistoryResult> GetAfterAsync(string room, Guid after, int max, string? accessToken, CancellationToken cancellationToken) =>
         GetAsync(room, async token =>
         {
             var messages = new List<MessageView>();
             while (messages.Count < max)
             {
-                var page = await http.GetFromJsonAsync($"/rooms/{Uri.EscapeDataString(room)}/messages?limit={PageSize}&after={after}",
-                    GatewayJsonContext.Default.MessagePage, token);
+                var page = await GetPageAsync($"/rooms/{Uri.EscapeDataString(room)}/messages?limit={PageSize}&after={after}", accessToken, token);
                 messages.AddRange(page?.Messages ?? []);
                 if (page is null || page.Messages.Count < PageSize)
                 {
@@ -46,6 +46,19 @@ public sealed partial class HistoryClient(HttpClient http, IOptions<GatewayOptio
 
             return messages;
         }, cancellationToken);
+
+    async Task<MessagePage?> GetPageAsync(string uri, string? accessToken, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(GatewayJsonContext.Default.MessagePage, cancellationToken);
+    }
 
     async Task<HistoryResult> GetAsync(string room, Func<CancellationToken, Task<IReadOnlyList<MessageView>>> get, CancellationToken cancellationToken)
     {

@@ -18,13 +18,14 @@ public sealed class JoinHistory(HistoryClient history, RecentMessageBuffer recen
 
     readonly GatewayOptions _options = options.Value;
 
-    public async Task<(IReadOnlyList<MessageView> Messages, bool Complete)> GetAsync(string room, Guid? since, CancellationToken cancellationToken)
+    /// <summary>The messages for <c>joined</c>, asking history with the joining user's token when there is one.</summary>
+    public async Task<(IReadOnlyList<MessageView> Messages, bool Complete)> GetAsync(string room, Guid? since, string? accessToken, CancellationToken cancellationToken)
     {
         Guid? after = since is { } id ? MessageIds.Floor(MessageIds.GetTimestamp(id) - _options.SinceWindow) : null;
 
         var (stored, complete) = after is { } a
-            ? await history.GetAfterAsync(room, a, MaxRecovered, cancellationToken)
-            : await history.GetLatestAsync(room, LatestCount, cancellationToken);
+            ? await history.GetAfterAsync(room, a, MaxRecovered, accessToken, cancellationToken)
+            : await history.GetLatestAsync(room, LatestCount, accessToken, cancellationToken);
         var buffered = after is { } b ? recent.GetAfter(room, b) : recent.GetLatest(room, LatestCount);
         return (Merge(stored, buffered, after is null ? LatestCount : MaxRecovered), complete);
     }

@@ -36,7 +36,7 @@ public sealed class RoomService(RoomRegistry registry, JoinHistory history, Pres
         }
 
         subscription.BeginJoin();
-        var (messages, complete) = await history.GetAsync(room, since, cancellationToken);
+        var (messages, complete) = await history.GetAsync(room, since, rooms.Connection.AccessToken, cancellationToken);
         var joined = JsonSerializer.SerializeToUtf8Bytes(
             new JoinedFrame(room, messages, presence.Members(room)) { HistoryComplete = complete ? null : false },
             GatewayJsonContext.Default.JoinedFrame);

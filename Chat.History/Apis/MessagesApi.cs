@@ -14,6 +14,10 @@ public static class MessagesApi
     public static RouteGroupBuilder MapMessagesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/rooms/{room}/messages").WithTags("Messages");
+        if (app.ServiceProvider.GetRequiredService<IConfiguration>().RequiresToken())
+        {
+            api.RequireAuthorization(); // token mode: the same tokens as the gateway's
+        }
 
         api.MapGet("", GetMessages)
             .WithName("GetMessages")
