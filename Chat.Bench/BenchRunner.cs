@@ -295,7 +295,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
         var stored = r.ExpectedStored is { } expected ? $"  stored {r.Stored:N0}/{expected:N0}" : "";
         var verdict = r.IsClean ? "ok" : "FAIL";
         return string.Create(CultureInfo.InvariantCulture,
-            $"accepted {r.AcceptedPerSecond,9:N0}/s  deliveries {r.DeliveriesPerSecond,10:N0}/s  p50 {TextTable.Milliseconds(r.Latency.P50),6}  p99 {TextTable.Milliseconds(r.Latency.P99),6}  max {TextTable.Milliseconds(r.Latency.Max),6} ms  lost {r.Lost:N0}  dup {r.Duplicated:N0}{stored}  {verdict}")
+            $"accepted {r.AcceptedPerSecond,9:N0}/s  deliveries {r.DeliveriesPerSecond,10:N0}/s  p50 {TextTable.Milliseconds(r.Latency.P50),6}  p99 {TextTable.Milliseconds(r.Latency.P99),6}  max {TextTable.Milliseconds(r.Latency.Max),6} ms  lost {r.Lost:N0}  dup {r.Duplicated:N0}  reord {r.Reordered:N0}{stored}  {verdict}")
             + (r.Problem is null ? "" : $"  ({r.Problem})");
     }
 
@@ -326,6 +326,6 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
         yield return options.Window == 0
             ? "Each client sends all its messages at once and then waits for everything (the talk's method), so latency includes queueing behind the client's own earlier messages."
             : $"Each client keeps at most {options.Window} messages unacknowledged.";
-        yield return "Every figure is the median over the repetitions; lost and duplicated deliveries are also summed over all of them (check column: ok = none in any repetition, and the exact stored count).";
+        yield return "Every figure is the median over the repetitions; lost, duplicated and reordered deliveries are also summed over all of them (check column: ok = none in any repetition, and the exact stored count).";
     }
 }

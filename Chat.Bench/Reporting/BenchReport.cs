@@ -68,6 +68,10 @@ public sealed record ScenarioSummary
     public required double Duplicated { get; init; }
     public required long LostInAllRepetitions { get; init; }
     public required long DuplicatedInAllRepetitions { get; init; }
+
+    /// <summary>Deliveries that arrived after a later message of their sender (median), and summed over the repetitions.</summary>
+    public double Reordered { get; init; }
+    public long ReorderedInAllRepetitions { get; init; }
     public double? Stored { get; init; }
     public long? ExpectedStored { get; init; }
     public required bool Clean { get; init; }
@@ -100,6 +104,8 @@ public sealed record ScenarioSummary
             Duplicated = Statistics.Median(rounds.Select(r => (double)r.Duplicated)),
             LostInAllRepetitions = rounds.Sum(r => r.Lost),
             DuplicatedInAllRepetitions = rounds.Sum(r => r.Duplicated),
+            Reordered = Statistics.Median(rounds.Select(r => (double)r.Reordered)),
+            ReorderedInAllRepetitions = rounds.Sum(r => r.Reordered),
             Stored = rounds.All(r => r.Stored is not null) ? Statistics.Median(rounds.Select(r => (double)r.Stored!.Value)) : null,
             ExpectedStored = first.ExpectedStored,
             Clean = rounds.All(r => r.IsClean),

@@ -27,7 +27,8 @@ public static class MarkdownReport
         text.AppendLine(ReportTables.Results(report));
         text.AppendLine("Accepted msg/s: acknowledged messages over the time from the start signal to the last acknowledgement. Deliveries/s: "
             + "distinct deliveries over the time from the start signal to the last delivery. Latency: from the send call to each receipt, "
-            + "every delivery recorded (HdrHistogram, µs). Lost = expected − distinct deliveries; dup = deliveries of a message a client already had. "
+            + "every delivery recorded (HdrHistogram, µs). Lost = expected − distinct deliveries; dup = deliveries of a message a client already had; "
+            + "reord = deliveries that reached a client after a later message of the same sender (PROTOCOL.md promises each sender's order). "
             + "Stored: the history count of the round's rooms afterwards (must equal clients × messages).");
         text.AppendLine();
         if (report.Ratios.Count > 0)

@@ -7,7 +7,7 @@ public static class ReportTables
 {
     /// <summary>Medians of every scenario and target.</summary>
     public static string Results(BenchReport report) => TextTable.Render(
-        ["scenario", "target", "accepted msg/s", "deliveries/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "lost", "dup", "stored", "check"],
+        ["scenario", "target", "accepted msg/s", "deliveries/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "lost", "dup", "reord", "stored", "check"],
         report.Summaries.Select(s => (IReadOnlyList<string>)
         [
             s.Scenario,
@@ -20,10 +20,11 @@ public static class ReportTables
             TextTable.Milliseconds(s.Latency.Max),
             TextTable.Count(s.Lost),
             TextTable.Count(s.Duplicated),
+            TextTable.Count(s.Reordered),
             s.Stored is { } stored ? $"{TextTable.Count(stored)}/{TextTable.Count(s.ExpectedStored ?? 0)}" : "-",
             s.Clean ? "ok" : "FAIL",
         ]),
-        new HashSet<int> { 2, 3, 4, 5, 6, 7, 8, 9, 10 });
+        new HashSet<int> { 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 });
 
     /// <summary>Ours as a ratio to each baseline.</summary>
     public static string Ratios(BenchReport report) => TextTable.Render(

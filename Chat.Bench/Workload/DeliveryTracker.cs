@@ -5,7 +5,8 @@ namespace Chat.Bench.Workload;
 
 /// <summary>
 /// What one receiver (a client, or one queue of the raw broker) got: a bit per expected message (sender × sequence), so
-/// every delivery is checked for loss and duplication, and a histogram of end-to-end latencies in microseconds.
+/// every delivery is checked for loss and duplication, the highest sequence seen from each sender, so a delivery that
+/// overtook an earlier one of its sender is counted as reordered, and a histogram of end-to-end latencies in microseconds.
 /// Also counts what the same client sent and had accepted. Safe to call from several threads.
 /// </summary>
 public sealed class DeliveryTracker : IBenchClientHandler
@@ -17,10 +18,12 @@ public sealed class DeliveryTracker : IBenchClientHandler
     readonly Dictionary<int, int> _senderSlots;
     readonly int _messagesPerSender;
     readonly ulong[] _seen;
+    readonly int[] _highest;
     readonly LongHistogram _latency = new(HighestLatencyMicroseconds, 3);
     readonly SemaphoreSlim? _window;
     long _unique;
     long _duplicates;
+    long _reordered;
     long _stray;
     long _lastReceipt;
     long _accepted;
@@ -41,6 +44,8 @@ public sealed class DeliveryTracker : IBenchClientHandler
         _messagesPerSender = messagesPerSender;
         Expected = (long)senders.Count * messagesPerSender;
         _seen = new ulong[(Expected + 63) / 64];
+        _highest = new int[senders.Count];
+        Array.Fill(_highest, -1);
         _window = window > 0 ? new SemaphoreSlim(window, window) : null;
     }
 
@@ -51,6 +56,12 @@ public sealed class DeliveryTracker : IBenchClientHandler
     public long Duplicates => Volatile.Read(ref _duplicates);
 
     public long Stray => Volatile.Read(ref _stray);
+
+    /// <summary>
+    /// Distinct deliveries that arrived after a later message of the same sender (PROTOCOL.md promises each sender's
+    /// order); each late one counts once.
+    /// </summary>
+    public long Reordered => Volatile.Read(ref _reordered);
 
     public long Accepted => Volatile.Read(ref _accepted);
 
@@ -109,6 +120,15 @@ public sealed class DeliveryTracker : IBenchClientHandler
             }
 
             word |= mask;
+            if (p.Sequence < _highest[slot])
+            {
+                _reordered++;
+            }
+            else
+            {
+                _highest[slot] = p.Sequence;
+            }
+
             _latency.RecordValue(micros);
             _unique++;
             Interlocked.Exchange(ref _lastReceipt, now);

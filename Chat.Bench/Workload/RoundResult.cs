@@ -30,6 +30,9 @@ public sealed record RoundResult
     /// <summary>Deliveries that arrived more than once.</summary>
     public long Duplicated { get; init; }
 
+    /// <summary>Deliveries that arrived after a later message of the same sender, to the same receiver.</summary>
+    public long Reordered { get; init; }
+
     /// <summary>Messages a receiver did not expect (another room's, or not a bench payload).</summary>
     public long Stray { get; init; }
 
@@ -60,6 +63,6 @@ public sealed record RoundResult
     /// <summary>What went wrong, if anything (a stall, a refused message, a broken connection).</summary>
     public string? Problem { get; init; }
 
-    /// <summary>No loss, no duplicate, nothing refused, and (where the target stores) every message stored exactly once.</summary>
-    public bool IsClean => Lost == 0 && Duplicated == 0 && Rejected == 0 && (ExpectedStored is null || Stored == ExpectedStored);
+    /// <summary>No loss, no duplicate, no reordering, nothing refused, and (where the target stores) every message stored exactly once.</summary>
+    public bool IsClean => Lost == 0 && Duplicated == 0 && Reordered == 0 && Rejected == 0 && (ExpectedStored is null || Stored == ExpectedStored);
 }

@@ -152,6 +152,7 @@ public static class WorkloadRunner
             ExpectedDeliveries = trackers.Sum(t => t.Expected),
             Delivered = trackers.Sum(t => t.Unique),
             Duplicated = trackers.Sum(t => t.Duplicates),
+            Reordered = trackers.Sum(t => t.Reordered),
             Stray = trackers.Sum(t => t.Stray),
             AcceptSeconds = started > 0 && lastAccept > started ? Stopwatch.GetElapsedTime(started, lastAccept).TotalSeconds : 0,
             DeliverySeconds = started > 0 && lastReceipt > started ? Stopwatch.GetElapsedTime(started, lastReceipt).TotalSeconds : 0,
