@@ -10,6 +10,12 @@ public sealed record RoundResult
     public int MessagesPerClient { get; init; }
     public int Rooms { get; init; }
 
+    /// <summary>Messages a second the clients were scheduled to send together, for a paced round; 0 for the talk's all at once.</summary>
+    public double OfferedPerSecond { get; init; }
+
+    /// <summary>A paced round: how late its sends went out behind their schedule (<see cref="ScheduleLag"/>).</summary>
+    public LatencySummary? PacerLag { get; init; }
+
     /// <summary>Messages sent (clients × messages per client).</summary>
     public long Sent { get; init; }
 

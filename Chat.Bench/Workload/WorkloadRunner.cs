@@ -36,6 +36,7 @@ public static class WorkloadRunner
         var clients = new IBenchClient?[n];
         var problems = new List<string>();
         long started = 0;
+        PacedRound? paced = null;
         IReadOnlyDictionary<string, double> cpu = new Dictionary<string, double>();
         try
         {
@@ -47,17 +48,17 @@ public static class WorkloadRunner
             await Parallel.ForAsync(0, n, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism, CancellationToken = cancellationToken },
                 async (i, token) => await clients[i]!.JoinAsync(plan.RoomOfClient[i], token));
 
-            // The start signal: every client is connected and in its room; all start sending at once.
+            // The start signal: every client is connected and in its room; all start sending at once, or on their schedule.
             var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var senders = new Task[n];
-            for (var i = 0; i < n; i++)
-            {
-                senders[i] = SendAllAsync(clients[i]!, trackers[i], i, plan, signal.Task, stop.Token);
-            }
+            paced = plan.Rate > 0 ? new PacedRound([.. clients.Select(c => c!)], plan, stop.Token) : null;
+            var senders = paced is null
+                ? Enumerable.Range(0, n).Select(i => SendAllAsync(clients[i]!, trackers[i], i, plan, signal.Task, stop.Token)).ToArray()
+                : [];
 
             meter?.Start();
             started = Stopwatch.GetTimestamp();
+            paced?.Start(started, stop.Token);
             signal.SetResult();
             var stalled = await WaitForDeliveriesAsync(trackers, plan, started, progress, cancellationToken);
             cpu = meter?.Stop() ?? cpu;
@@ -73,6 +74,11 @@ public static class WorkloadRunner
                 {
                     problems.Add($"a sender failed: {faulted.Exception!.GetBaseException().Message}");
                 }
+            }
+
+            if (paced is not null)
+            {
+                problems.AddRange(await paced.StopAsync());
             }
         }
         finally
@@ -123,6 +129,7 @@ public static class WorkloadRunner
             Stored = stored,
             ExpectedStored = expectedStored,
             CpuSeconds = cpu,
+            PacerLag = paced?.Lag.Summary(),
         };
     }
 
@@ -146,6 +153,7 @@ public static class WorkloadRunner
             Clients = plan.Clients,
             MessagesPerClient = plan.MessagesPerClient,
             Rooms = plan.Members.Count,
+            OfferedPerSecond = plan.OfferedPerSecond,
             Sent = (long)plan.Clients * plan.MessagesPerClient,
             Accepted = trackers.Sum(t => t.Accepted),
             Rejected = trackers.Sum(t => t.Rejected),

@@ -1,0 +1,48 @@
+namespace Chat.Bench.Workload;
+
+/// <summary>
+/// The sending half of a paced round: one <see cref="Pacer"/> for every client, one <see cref="PacedSender"/> per
+/// client, every payload stamped with its scheduled time (not the moment it was written), and the lag of the writes
+/// behind the schedule.
+/// </summary>
+public sealed class PacedRound
+{
+    readonly PacedSender[] _senders;
+    readonly Pacer _pacer;
+    Task _pacing = Task.CompletedTask;
+
+    public PacedRound(IReadOnlyList<IBenchClient> clients, WorkloadPlan plan, CancellationToken cancellationToken)
+    {
+        Schedule = new PacedSchedule(clients.Count, plan.Rate, plan.MessagesPerClient);
+        _pacer = new Pacer(Schedule, TimeProvider.System);
+        _senders = [.. clients.Select((client, i) => new PacedSender(client, plan.RoomOfClient[i], Lag, cancellationToken))];
+    }
+
+    public PacedSchedule Schedule { get; }
+
+    public ScheduleLag Lag { get; } = new();
+
+    /// <summary>Starts pacing: the first message is due at <paramref name="start"/> (a <see cref="TimeProvider.System"/> timestamp).</summary>
+    public void Start(long start, CancellationToken cancellationToken) =>
+        _pacing = _pacer.RunAsync(start, (client, sequence, scheduled) => _senders[client].Enqueue(new BenchPayload(client, sequence, scheduled)), cancellationToken);
+
+    /// <summary>Waits for the pacer and every sender to end (cancel the token given to both first if the round ended early); returns what went wrong.</summary>
+    public async Task<IReadOnlyList<string>> StopAsync()
+    {
+        var problems = new List<string>();
+        await _pacing;
+        await Task.WhenAll(_senders.Select(s => s.CompleteAsync()));
+        if (_pacer.Dispatched < Schedule.Count)
+        {
+            problems.Add($"the round ended with {Schedule.Count - _pacer.Dispatched:N0} of {Schedule.Count:N0} sends not yet due");
+        }
+
+        var failed = _senders.Where(s => s.Failure is not null).ToList();
+        if (failed.Count > 0)
+        {
+            problems.Add($"{failed.Count} client(s) could not send on: {failed[0].Failure!.Message}");
+        }
+
+        return problems;
+    }
+}
