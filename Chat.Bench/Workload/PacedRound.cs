@@ -15,12 +15,16 @@ public sealed class PacedRound
     {
         Schedule = new PacedSchedule(clients.Count, plan.Rate, plan.MessagesPerClient);
         _pacer = new Pacer(Schedule, TimeProvider.System);
-        _senders = [.. clients.Select((client, i) => new PacedSender(client, plan.RoomOfClient[i], Lag, cancellationToken))];
+        _senders = [.. clients.Select((client, i) => new PacedSender(client, plan.RoomOfClient[i], SendLag, cancellationToken))];
     }
 
     public PacedSchedule Schedule { get; }
 
-    public ScheduleLag Lag { get; } = new();
+    /// <summary>When each send call started, behind its scheduled time.</summary>
+    public ScheduleLag SendLag { get; } = new();
+
+    /// <summary>When the pacer handed each send out, behind its scheduled time.</summary>
+    public ScheduleLag PacerLag => _pacer.Lag;
 
     /// <summary>Starts pacing: the first message is due at <paramref name="start"/> (a <see cref="TimeProvider.System"/> timestamp).</summary>
     public void Start(long start, CancellationToken cancellationToken) =>

@@ -16,6 +16,12 @@ public sealed class Pacer(PacedSchedule schedule, TimeProvider clock, Action<Tim
     readonly Action<TimeSpan> _sleep = sleep ?? Thread.Sleep;
     long _dispatched;
 
+    /// <summary>How late each send was handed out: the pacer's own lag behind the schedule.</summary>
+    public ScheduleLag Lag { get; } = new();
+
+    /// <summary>Whether the pacer's thread ran at a raised scheduling priority (<see cref="PacerThreadPriority"/>).</summary>
+    public bool RaisedPriority { get; private set; }
+
     /// <summary>Sends handed out so far.</summary>
     public long Dispatched => Interlocked.Read(ref _dispatched);
 
@@ -27,6 +33,7 @@ public sealed class Pacer(PacedSchedule schedule, TimeProvider clock, Action<Tim
         {
             try
             {
+                RaisedPriority = PacerThreadPriority.TryRaise();
                 Run(start, dispatch, cancellationToken);
                 done.TrySetResult();
             }
@@ -50,13 +57,15 @@ public sealed class Pacer(PacedSchedule schedule, TimeProvider clock, Action<Tim
         for (long next = 0; next < schedule.Count && !cancellationToken.IsCancellationRequested;)
         {
             var due = start + schedule.Offset(next, frequency);
-            if (due > clock.GetTimestamp())
+            var now = clock.GetTimestamp();
+            if (due > now)
             {
                 _sleep(Tick);
                 continue;
             }
 
             var (client, sequence) = schedule.At(next);
+            Lag.Record(due, now);
             dispatch(client, sequence, due);
             next++;
             Interlocked.Exchange(ref _dispatched, next);

@@ -13,8 +13,14 @@ public sealed record RoundResult
     /// <summary>Messages a second the clients were scheduled to send together, for a paced round; 0 for the talk's all at once.</summary>
     public double OfferedPerSecond { get; init; }
 
-    /// <summary>A paced round: how late its sends went out behind their schedule (<see cref="ScheduleLag"/>).</summary>
+    /// <summary>A paced round: how late the pacer handed its sends out behind their schedule (<see cref="ScheduleLag"/>).</summary>
     public LatencySummary? PacerLag { get; init; }
+
+    /// <summary>A paced round: how late its send calls started behind their schedule.</summary>
+    public LatencySummary? SendLag { get; init; }
+
+    /// <summary>A paced round whose pacer or send calls fell behind the schedule by more than <see cref="ScheduleLag.BehindScheduleMilliseconds"/> at p99.</summary>
+    public bool BehindSchedule => Math.Max(PacerLag?.P99 ?? 0, SendLag?.P99 ?? 0) > ScheduleLag.BehindScheduleMilliseconds;
 
     /// <summary>Messages sent (clients × messages per client).</summary>
     public long Sent { get; init; }

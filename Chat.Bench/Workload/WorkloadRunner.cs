@@ -57,7 +57,8 @@ public static class WorkloadRunner
                 : [];
 
             meter?.Start();
-            started = Stopwatch.GetTimestamp();
+            // A paced round starts a little ahead, so that the pacer's thread runs before the first send is due.
+            started = Stopwatch.GetTimestamp() + (paced is null ? 0 : Stopwatch.Frequency / 100);
             paced?.Start(started, stop.Token);
             signal.SetResult();
             var stalled = await WaitForDeliveriesAsync(trackers, plan, started, progress, cancellationToken);
@@ -129,7 +130,8 @@ public static class WorkloadRunner
             Stored = stored,
             ExpectedStored = expectedStored,
             CpuSeconds = cpu,
-            PacerLag = paced?.Lag.Summary(),
+            PacerLag = paced?.PacerLag.Summary(),
+            SendLag = paced?.SendLag.Summary(),
         };
     }
 
