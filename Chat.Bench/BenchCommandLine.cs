@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 
 namespace Chat.Bench;
 
@@ -11,23 +10,48 @@ public static class BenchCommandLine
 {
     static readonly BenchOptions Defaults = new();
 
-    static readonly Option<string[]> Scenarios = Choice("--scenario", "--scenarios", BenchOptions.AllScenarios, Defaults.Scenarios, "scenario",
+    static readonly Option<string[]> Scenarios = OptionFactory.Choice("--scenario", "--scenarios", BenchOptions.AllScenarios, Defaults.Scenarios, "scenario",
         "Scenarios, comma-separated: all, or some of");
-    static readonly Option<string[]> Baselines = Choice("--baselines", "--baseline", BenchOptions.AllBaselines, Defaults.Baselines, "baseline",
+    static readonly Option<string[]> Baselines = OptionFactory.Choice("--baselines", "--baseline", BenchOptions.AllBaselines, Defaults.Baselines, "baseline",
         "Baselines besides Chat, comma-separated: all, none, or some of");
-    static readonly Option<int> Clients = Whole("--clients", "N", Defaults.Clients, "Clients.");
-    static readonly Option<int> Messages = Whole("--messages", "M", Defaults.Messages, "Messages per client.");
-    static readonly Option<int> Repetitions = Whole("--repetitions", "R", Defaults.Repetitions, "Repetitions; figures are their medians.");
-    static readonly Option<int> Warmup = Whole("--warmup", "S", (int)Defaults.Warmup.TotalSeconds,
+    static readonly Option<int> Clients = OptionFactory.Whole("--clients", "N", Defaults.Clients, "Clients in talk and rooms.");
+    static readonly Option<int> Messages = OptionFactory.Whole("--messages", "M", Defaults.Messages, "Messages per client in talk, rooms and talk-paced.");
+    static readonly Option<int> Repetitions = OptionFactory.Whole("--repetitions", "R", Defaults.Repetitions, "Repetitions; figures are their medians.");
+    static readonly Option<double> Rate = OptionFactory.PerSecond("--rate", Defaults.Rate,
+        "talk-paced: messages a second each client sends, open loop, the clients staggered over one period.");
+    static readonly Option<int[]> Sweep = new("--sweep")
+    {
+        HelpName = "N[,N…]",
+        Arity = ArgumentArity.ExactlyOne,
+        DefaultValueFactory = _ => [.. Defaults.Sweep],
+        Description = "talk-paced: the clients in the room of each load, comma-separated; the knee is the highest load whose p99 stays within 100 ms.",
+        CustomParser = result =>
+        {
+            var values = result.Tokens[^1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var loads = values.Select(v => int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0).ToArray();
+            if (loads.Length == 0 || loads.Any(n => n < 1))
+            {
+                result.AddError($"--sweep needs whole numbers of clients above 0, not {result.Tokens[^1].Value}");
+            }
+
+            return [.. loads.Distinct().Order()];
+        },
+    };
+
+    static readonly Option<int> ChatConnections = OptionFactory.Whole("--chat-connections", "C", Defaults.ChatConnections, "chat: connections, in rooms of --chat-room-size.");
+    static readonly Option<int> ChatRoomSize = OptionFactory.Whole("--chat-room-size", "K", Defaults.ChatRoomSize, "chat: members per room.");
+    static readonly Option<double> ChatRate = OptionFactory.PerSecond("--chat-rate", Defaults.ChatRate, "chat: messages a second each connection sends, open loop.");
+    static readonly Option<int> ChatDuration = OptionFactory.Whole("--chat-duration", "S", (int)Defaults.ChatDuration.TotalSeconds, "chat: seconds each round sends for.");
+    static readonly Option<int> Warmup = OptionFactory.Whole("--warmup", "S", (int)Defaults.Warmup.TotalSeconds,
         "Seconds of warm-up rounds per target before the repetitions, 0 for none; longer (up to 3 × S) while the target's JIT compilers are still busy.");
-    static readonly Option<int> WarmupMessages = Whole("--warmup-messages", "M", Defaults.WarmupMessages, "Messages per client of each warm-up round.");
-    static readonly Option<int> Window = Whole("--window", "W", Defaults.Window, "Unacknowledged messages per client, 0 = all at once as in the talk.");
-    static readonly Option<int> RoomSize = Whole("--room-size", "K", Defaults.RoomSize, "Members per room in 'rooms'.");
-    static readonly Option<int> IdleConnections = Whole("--idle-connections", "C", Defaults.IdleConnections, "Idle connections to open in 'idle', in steps of --idle-step.");
-    static readonly Option<int> IdleStep = Whole("--idle-step", "C", Defaults.IdleStep, "Connections opened per step in 'idle'.");
-    static readonly Option<int> IdleHold = Whole("--idle-hold", "S", (int)Defaults.IdleHold.TotalSeconds,
+    static readonly Option<int> WarmupMessages = OptionFactory.Whole("--warmup-messages", "M", Defaults.WarmupMessages, "Messages per client of each warm-up round.");
+    static readonly Option<int> Window = OptionFactory.Whole("--window", "W", Defaults.Window, "Unacknowledged messages per client, 0 = all at once as in the talk.");
+    static readonly Option<int> RoomSize = OptionFactory.Whole("--room-size", "K", Defaults.RoomSize, "Members per room in 'rooms'.");
+    static readonly Option<int> IdleConnections = OptionFactory.Whole("--idle-connections", "C", Defaults.IdleConnections, "Idle connections to open in 'idle', in steps of --idle-step.");
+    static readonly Option<int> IdleStep = OptionFactory.Whole("--idle-step", "C", Defaults.IdleStep, "Connections opened per step in 'idle'.");
+    static readonly Option<int> IdleHold = OptionFactory.Whole("--idle-hold", "S", (int)Defaults.IdleHold.TotalSeconds,
         "Keep the idle connections open S seconds more, e.g. to take a gcdump of a gateway.");
-    static readonly Option<int> StallTimeout = Whole("--stall-timeout", "S", (int)Defaults.StallTimeout.TotalSeconds, "End a round when nothing arrived for S seconds.");
+    static readonly Option<int> StallTimeout = OptionFactory.Whole("--stall-timeout", "S", (int)Defaults.StallTimeout.TotalSeconds, "End a round when nothing arrived for S seconds.");
     static readonly Option<string> Out = new("--out")
     {
         HelpName = "DIR",
@@ -39,14 +63,14 @@ public static class BenchCommandLine
     {
         HelpName = "URL[,URL]",
         Description = "Target a running app's gateway(s) instead of starting one.",
-        CustomParser = result => [.. result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(u => AbsoluteUri(result, u))],
+        CustomParser = result => [.. result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(u => OptionFactory.AbsoluteUri(result, u))],
     };
 
     static readonly Option<Uri?> History = new("--history")
     {
         HelpName = "URL",
         Description = "… and its history service (for the stored count).",
-        CustomParser = result => AbsoluteUri(result, result.Tokens[^1].Value),
+        CustomParser = result => OptionFactory.AbsoluteUri(result, result.Tokens[^1].Value),
     };
 
     static readonly Option<string?> Broker = new("--broker") { HelpName = "AMQP-URI", Description = "… and its broker (for the raw broker baseline)." };
@@ -61,8 +85,8 @@ public static class BenchCommandLine
     static readonly Option<string[]> Set = new("--set")
     {
         HelpName = "KEY=VALUE",
-        Description = "AppHost configuration for the started app, e.g. --set Gateway:SendQueueCapacity=5000 (repeatable).",
-        Validators = { result => Pairs(result) },
+        Description = "AppHost configuration for every app the bench starts, over the limits it raises, e.g. --set Gateway:SendQueueCapacity=5000 (repeatable).",
+        Validators = { OptionFactory.KeyValuePairs },
     };
 
     static readonly Option<string> RedisServer = new("--redis-server")
@@ -76,10 +100,11 @@ public static class BenchCommandLine
 
     /// <summary>The root command with every option; its help is <c>--help</c>.</summary>
     public static RootCommand Command { get; } = new(
-        "Chat.Bench: the 2013 talk's benchmark (connect, wait for a signal, send, receive all) against the Chat platform, "
-        + "the raw broker, a raw WebSocket server and a SignalR + Redis peer, in one run. Run it with: dotnet run -c Release --project Chat.Bench -- [options]")
+        "Chat.Bench: the 2013 talk's benchmark (connect, wait for a signal, send, receive all) and paced, open-loop scenarios "
+        + "(a steady rate, latency from each message's scheduled time) against the Chat platform, the raw broker, a raw WebSocket "
+        + "server and a SignalR + Redis peer, in one run. Run it with: dotnet run -c Release --project Chat.Bench -- [options]")
     {
-        Scenarios, Baselines, Clients, Messages, Repetitions, Warmup, WarmupMessages, Window, RoomSize, IdleConnections, IdleStep, IdleHold,
+        Scenarios, Baselines, Clients, Messages, Repetitions, Rate, Sweep, ChatConnections, ChatRoomSize, ChatRate, ChatDuration, Warmup, WarmupMessages, Window, RoomSize, IdleConnections, IdleStep, IdleHold,
         Out, Gateways, History, Broker, TraceRatio, ViaProxy, Set, StallTimeout, RedisServer, Label,
     };
 
@@ -95,7 +120,7 @@ public static class BenchCommandLine
     /// <summary>The options of a parse result without errors.</summary>
     public static BenchOptions ToOptions(ParseResult result)
     {
-        var settings = new Dictionary<string, string>(BenchOptions.RaisedLimits);
+        var settings = new Dictionary<string, string>();
         foreach (var pair in result.GetValue(Set) ?? [])
         {
             var separator = pair.IndexOf('=', StringComparison.Ordinal);
@@ -109,6 +134,12 @@ public static class BenchCommandLine
             Clients = Math.Max(1, result.GetValue(Clients)),
             Messages = Math.Max(1, result.GetValue(Messages)),
             Repetitions = Math.Max(1, result.GetValue(Repetitions)),
+            Rate = result.GetValue(Rate),
+            Sweep = result.GetRequiredValue(Sweep),
+            ChatConnections = Math.Max(1, result.GetValue(ChatConnections)),
+            ChatRoomSize = Math.Max(1, result.GetValue(ChatRoomSize)),
+            ChatRate = result.GetValue(ChatRate),
+            ChatDuration = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(ChatDuration))),
             Warmup = TimeSpan.FromSeconds(result.GetValue(Warmup)),
             WarmupMessages = Math.Max(1, result.GetValue(WarmupMessages)),
             Window = result.GetValue(Window),
@@ -127,73 +158,5 @@ public static class BenchCommandLine
             Label = result.GetValue(Label),
             TraceRatio = Math.Clamp(result.GetValue(TraceRatio), 0, 1),
         };
-    }
-
-    static Option<int> Whole(string name, string helpName, int defaultValue, string description) => new(name)
-    {
-        HelpName = helpName,
-        DefaultValueFactory = _ => defaultValue,
-        Description = description,
-        CustomParser = result =>
-        {
-            var text = result.Tokens[^1].Value;
-            if (int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 0)
-            {
-                return value;
-            }
-
-            result.AddError($"{name} needs a whole number, not {text}");
-            return 0;
-        },
-    };
-
-    /// <summary>A comma-separated choice among <paramref name="all"/>, where <c>all</c> and <c>none</c> also work.</summary>
-    static Option<string[]> Choice(string name, string alias, string[] all, IReadOnlyList<string> defaultValue, string what, string description) => new(name, alias)
-    {
-        HelpName = string.Join(',', all),
-        Arity = ArgumentArity.ExactlyOne,
-        DefaultValueFactory = _ => [.. defaultValue],
-        Description = $"{description} {string.Join(", ", all)}.",
-        CustomParser = result =>
-        {
-            var value = result.Tokens[^1].Value;
-            if (value == "all")
-            {
-                return all;
-            }
-
-            if (value == "none")
-            {
-                return [];
-            }
-
-            var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => v.ToLowerInvariant()).ToArray();
-            var unknown = items.Except(all).ToList();
-            if (unknown.Count > 0)
-            {
-                result.AddError($"unknown {what}: {string.Join(", ", unknown)} (known: {string.Join(", ", all)})");
-            }
-
-            return items;
-        },
-    };
-
-    static Uri AbsoluteUri(ArgumentResult result, string text)
-    {
-        if (Uri.TryCreate(text, UriKind.Absolute, out var uri))
-        {
-            return uri;
-        }
-
-        result.AddError($"not an absolute URL: {text}");
-        return new Uri("http://invalid");
-    }
-
-    static void Pairs(OptionResult result)
-    {
-        foreach (var token in result.Tokens.Where(t => t.Value.IndexOf('=', StringComparison.Ordinal) <= 0))
-        {
-            result.AddError($"--set needs KEY=VALUE, not {token.Value}");
-        }
     }
 }

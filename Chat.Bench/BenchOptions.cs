@@ -1,12 +1,18 @@
 namespace Chat.Bench;
 
-/// <summary>The bench's command line.</summary>
+/// <summary>The bench's command line, with every default.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["talk", "rooms", "idle"];
+    public static readonly string[] AllScenarios = ["talk", "rooms", "talk-paced", "chat", "idle"];
+
+    /// <summary>The scenarios that send at a steady rate (open loop) and run against the app in its default configuration.</summary>
+    public static readonly string[] PacedScenarios = ["talk-paced", "chat"];
     public static readonly string[] AllBaselines = ["broker", "socket", "signalr"];
 
-    /// <summary>The limits the bench raises on the gateways so that the platform, not its abuse protection, is measured.</summary>
+    /// <summary>
+    /// The limits the bench raises on the gateways for the burst scenarios (talk, rooms), so that the platform, not its
+    /// abuse protection, is measured when every client sends everything at once.
+    /// </summary>
     public static IReadOnlyDictionary<string, string> RaisedLimits { get; } = new Dictionary<string, string>
     {
         ["Gateway:MessagesPerSecond"] = "100000",
@@ -29,6 +35,18 @@ public sealed record BenchOptions
     public int Clients { get; init; } = 100;
     public int Messages { get; init; } = 100;
     public int Repetitions { get; init; } = 3;
+
+    /// <summary>Messages a second each client sends in talk-paced: the protocol's rate limit.</summary>
+    public double Rate { get; init; } = 20;
+
+    /// <summary>The clients in one room of each talk-paced load, lowest first.</summary>
+    public IReadOnlyList<int> Sweep { get; init; } = [25, 50, 75, 100];
+
+    /// <summary>The chat scenario: connections, members per room, messages a second each, for how long.</summary>
+    public int ChatConnections { get; init; } = 2_000;
+    public int ChatRoomSize { get; init; } = 20;
+    public double ChatRate { get; init; } = 1;
+    public TimeSpan ChatDuration { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// How long each target runs warm-up rounds before a scenario's repetitions (zero: no warm-up). The servers reach
@@ -54,6 +72,7 @@ public sealed record BenchOptions
     public Uri? History { get; init; }
     public string? Broker { get; init; }
     public bool ViaProxy { get; init; }
+    /// <summary>AppHost configuration given with <c>--set</c>, for every app the bench starts (over the limits it raises).</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
     public string RedisServer { get; init; } = Chat.Bench.Baselines.RedisServer.DefaultPath;
     public string? Label { get; init; }

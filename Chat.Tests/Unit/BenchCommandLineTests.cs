@@ -7,7 +7,7 @@ namespace Chat.Tests.Unit;
 public sealed class BenchCommandLineTests
 {
     [Fact]
-    public void No_arguments_give_the_records_defaults_and_the_raised_limits()
+    public void No_arguments_give_the_records_defaults()
     {
         var options = BenchCommandLine.ParseOptions([]);
         var defaults = new BenchOptions();
@@ -22,7 +22,32 @@ public sealed class BenchCommandLineTests
         Assert.Equal(defaults.TraceRatio, options.TraceRatio);
         Assert.Equal(defaults.Out, options.Out);
         Assert.Empty(options.Gateways);
-        Assert.Equal(BenchOptions.RaisedLimits, options.Settings);
+        Assert.Equal(defaults.Rate, options.Rate);
+        Assert.Equal([25, 50, 75, 100], options.Sweep);
+        Assert.Equal(2_000, options.ChatConnections);
+        Assert.Equal(20, options.ChatRoomSize);
+        Assert.Equal(1, options.ChatRate);
+        Assert.Equal(TimeSpan.FromSeconds(60), options.ChatDuration);
+        Assert.Equal(["talk", "rooms", "talk-paced", "chat", "idle"], options.Scenarios);
+        Assert.Empty(options.Settings); // the limits raised for the burst scenarios are the configuration's, not the command line's
+    }
+
+    [Fact]
+    public void The_paced_options_set_the_rate_the_sweep_and_the_chat_scenario()
+    {
+        var options = BenchCommandLine.ParseOptions(
+        [
+            "--scenario", "talk-paced,chat", "--rate", "12.5", "--sweep", "50, 25,50", "--chat-connections", "200", "--chat-room-size", "10",
+            "--chat-rate", "2", "--chat-duration", "20",
+        ]);
+
+        Assert.Equal(["talk-paced", "chat"], options.Scenarios);
+        Assert.Equal(12.5, options.Rate);
+        Assert.Equal([25, 50], options.Sweep); // lowest first, each load once
+        Assert.Equal(200, options.ChatConnections);
+        Assert.Equal(10, options.ChatRoomSize);
+        Assert.Equal(2, options.ChatRate);
+        Assert.Equal(TimeSpan.FromSeconds(20), options.ChatDuration);
     }
 
     [Fact]
@@ -48,13 +73,13 @@ public sealed class BenchCommandLineTests
     }
 
     [Fact]
-    public void Set_overrides_a_raised_limit_and_adds_other_configuration()
+    public void Set_is_repeatable_and_keeps_every_pair()
     {
-        var options = BenchCommandLine.ParseOptions(["--set", "Gateway:MaxPublishesInFlight=1", "--set", "Chat:GatewayReplicas=3"]);
+        var options = BenchCommandLine.ParseOptions(["--set", "Gateway:MaxPublishesInFlight=1", "--set", "Chat:GatewayReplicas=3=x"]);
 
         Assert.Equal("1", options.Settings["Gateway:MaxPublishesInFlight"]);
-        Assert.Equal("3", options.Settings["Chat:GatewayReplicas"]);
-        Assert.Equal(BenchOptions.RaisedLimits["Gateway:MessagesPerSecond"], options.Settings["Gateway:MessagesPerSecond"]);
+        Assert.Equal("3=x", options.Settings["Chat:GatewayReplicas"]);
+        Assert.Equal(2, options.Settings.Count);
     }
 
     [Theory]
@@ -63,6 +88,10 @@ public sealed class BenchCommandLineTests
     [InlineData("--clients", "many", "--clients needs a whole number, not many")]
     [InlineData("--set", "nothing", "--set needs KEY=VALUE")]
     [InlineData("--gateway", "not a url", "not an absolute URL")]
+    [InlineData("--rate", "0", "--rate needs a number of messages a second above 0")]
+    [InlineData("--chat-rate", "fast", "--chat-rate needs a number of messages a second above 0")]
+    [InlineData("--sweep", "25,0", "--sweep needs whole numbers of clients above 0")]
+    [InlineData("--sweep", "a,b", "--sweep needs whole numbers of clients above 0")]
     public void A_bad_value_is_an_error_that_names_it(string option, string value, string message)
     {
         var result = BenchCommandLine.Parse([option, value]);
