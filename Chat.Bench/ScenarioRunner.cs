@@ -90,7 +90,7 @@ public sealed class ScenarioRunner(BenchOptions options, TextWriter console)
         var verdict = r.IsClean ? "ok" : "FAIL";
         var offered = r.OfferedPerSecond > 0 ? string.Create(CultureInfo.InvariantCulture, $"offered {r.OfferedPerSecond,7:N0}/s  ") : "";
         var lag = r.PacerLag is { } pacer && r.SendLag is { } send
-            ? $"  pacer / send lag p99 {TextTable.Milliseconds(pacer.P99)} / {TextTable.Milliseconds(send.P99)} ms{(r.BehindSchedule ? " (behind schedule)" : "")}"
+            ? $"  pacer / send lag p99 {TextTable.Milliseconds(pacer.P99)} / {TextTable.Milliseconds(send.P99)} ms{(r.BehindSchedule ? $" (behind schedule; bench GC pauses {r.BenchGcPauseMilliseconds:N0} ms)" : "")}"
             : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{offered}accepted {r.AcceptedPerSecond,9:N0}/s  deliveries {r.DeliveriesPerSecond,10:N0}/s  p50 {TextTable.Milliseconds(r.Latency.P50),6}  p99 {TextTable.Milliseconds(r.Latency.P99),6}  max {TextTable.Milliseconds(r.Latency.Max),6} ms  lost {r.Lost:N0}  dup {r.Duplicated:N0}  reord {r.Reordered:N0}{stored}{lag}  {verdict}")

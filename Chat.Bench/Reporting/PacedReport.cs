@@ -46,7 +46,7 @@ public static class PacedReport
         }
 
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"The knee: of the loads, lowest first, the highest offered load up to which every load was clean with a p99 within {Knee.LatencyBoundMilliseconds:0} ms, the bound of real time for a chat user; \"≥\" when even the highest load measured stayed within it. A scenario with one load (chat) has that load as its knee, or none."));
+            $"The knee: the highest offered load of the sweep that was clean with a p99 within {Knee.LatencyBoundMilliseconds:0} ms, the bound of real time for a chat user; \"≥\" when it is the highest load measured; \"not at\" lists lower loads that were not (a sweep that is not monotonic: the machine was disturbed). A scenario with one load (chat) has that load as its knee, or none."));
         text.AppendLine();
     }
 }

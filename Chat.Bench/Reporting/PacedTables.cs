@@ -44,7 +44,8 @@ public static class PacedTables
             k.Scenario,
             k.Target,
             k.OfferedPerSecond is { } offered
-                ? (k.AtTopOfSweep ? "≥ " : "") + TextTable.Count(offered) + (k.AtTopOfSweep ? " (every load)" : "")
+                ? (k.AtTopOfSweep ? "≥ " : "") + TextTable.Count(offered)
+                    + (k.MissedBelow.Count > 0 ? $" (not at {string.Join(", ", k.MissedBelow.Select(TextTable.Count))})" : k.AtTopOfSweep ? " (every load)" : "")
                 : $"none (not even {TextTable.Count(report.Summaries.Where(s => s.Paced && s.Scenario == k.Scenario && s.Target == k.Target).Min(s => s.OfferedPerSecond))})",
             k.Clients is { } clients ? TextTable.Count(clients) : "-",
             k.Target == Ours ? "-" : TextTable.Times(Knee.Ratio(report.Knees, k.Scenario, Ours, k.Target)),

@@ -19,6 +19,12 @@ public sealed record RoundResult
     /// <summary>A paced round: how late its send calls started behind their schedule.</summary>
     public LatencySummary? SendLag { get; init; }
 
+    /// <summary>
+    /// How long the load generator's own garbage collections held its threads during the timed part: its pacer and its
+    /// receipts stop meanwhile, so this is where much of a pacer lag comes from.
+    /// </summary>
+    public double BenchGcPauseMilliseconds { get; init; }
+
     /// <summary>A paced round whose pacer or send calls fell behind the schedule by more than <see cref="ScheduleLag.BehindScheduleMilliseconds"/> at p99.</summary>
     public bool BehindSchedule => Math.Max(PacerLag?.P99 ?? 0, SendLag?.P99 ?? 0) > ScheduleLag.BehindScheduleMilliseconds;
 

@@ -36,6 +36,7 @@ public static class WorkloadRunner
         var clients = new IBenchClient?[n];
         var problems = new List<string>();
         long started = 0;
+        var gcPause = TimeSpan.Zero;
         PacedRound? paced = null;
         IReadOnlyDictionary<string, double> cpu = new Dictionary<string, double>();
         try
@@ -57,12 +58,14 @@ public static class WorkloadRunner
                 : [];
 
             meter?.Start();
+            gcPause = GC.GetTotalPauseDuration();
             // A paced round starts a little ahead, so that the pacer's thread runs before the first send is due.
             started = Stopwatch.GetTimestamp() + (paced is null ? 0 : Stopwatch.Frequency / 100);
             paced?.Start(started, stop.Token);
             signal.SetResult();
             var stalled = await WaitForDeliveriesAsync(trackers, plan, started, progress, cancellationToken);
             cpu = meter?.Stop() ?? cpu;
+            gcPause = GC.GetTotalPauseDuration() - gcPause;
             if (stalled)
             {
                 problems.Add($"nothing arrived for {plan.StallTimeout.TotalSeconds:0} s; what was missing then is counted as lost");
@@ -132,6 +135,7 @@ public static class WorkloadRunner
             CpuSeconds = cpu,
             PacerLag = paced?.PacerLag.Summary(),
             SendLag = paced?.SendLag.Summary(),
+            BenchGcPauseMilliseconds = gcPause.TotalMilliseconds,
         };
     }
 
