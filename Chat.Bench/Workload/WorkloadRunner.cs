@@ -104,16 +104,7 @@ public static class WorkloadRunner
                 });
         }
 
-        long? stored = null, expectedStored = null;
-        foreach (var (room, roomMembers) in members)
-        {
-            var expected = (long)roomMembers.Length * plan.MessagesPerClient;
-            if (await target.CountStoredAsync(room, expected, plan.StoreSettle, cancellationToken) is { } count)
-            {
-                stored = (stored ?? 0) + count;
-                expectedStored = (expectedStored ?? 0) + expected;
-            }
-        }
+        var (stored, expectedStored) = await StoredCount.CountAsync(target, plan, cancellationToken);
 
         var closes = trackers.Select(t => t.CloseReason).Where(r => r is not null).Distinct().ToList();
         if (closes.Count > 0)
