@@ -19,7 +19,7 @@ public sealed class DeliveryTracker : IBenchClientHandler
     readonly int _messagesPerSender;
     readonly ulong[] _seen;
     readonly int[] _highest;
-    readonly LongHistogram _latency = new(HighestLatencyMicroseconds, 3);
+    readonly HistogramBase _latency;
     readonly SemaphoreSlim? _window;
     long _unique;
     long _duplicates;
@@ -33,8 +33,14 @@ public sealed class DeliveryTracker : IBenchClientHandler
     /// <param name="senders">The senders whose messages this receiver must get (the members of its room).</param>
     /// <param name="messagesPerSender">Messages each of them sends.</param>
     /// <param name="window">Sends this client may have unaccepted at once; 0 for no limit.</param>
-    public DeliveryTracker(IReadOnlyList<int> senders, int messagesPerSender, int window = 0)
+    /// <param name="sharedLatencies">
+    /// A thread-safe histogram that every receiver of a round records into, instead of one each: a histogram is 170 KB on
+    /// the large object heap, and 2,000 of them would weigh 340 MB on the load generator's heap.
+    /// </param>
+    public DeliveryTracker(IReadOnlyList<int> senders, int messagesPerSender, int window = 0, LongConcurrentHistogram? sharedLatencies = null)
     {
+        _latency = (HistogramBase?)sharedLatencies ?? new LongHistogram(HighestLatencyMicroseconds, 3);
+        SharedLatencies = sharedLatencies;
         _senderSlots = new Dictionary<int, int>(senders.Count);
         for (var i = 0; i < senders.Count; i++)
         {
@@ -50,6 +56,9 @@ public sealed class DeliveryTracker : IBenchClientHandler
     }
 
     public long Expected { get; }
+
+    /// <summary>The round's shared latency histogram, if this receiver records into one.</summary>
+    public LongConcurrentHistogram? SharedLatencies { get; }
 
     public long Unique => Volatile.Read(ref _unique);
 
@@ -135,9 +144,14 @@ public sealed class DeliveryTracker : IBenchClientHandler
         }
     }
 
-    /// <summary>Adds this receiver's latencies to <paramref name="histogram"/>.</summary>
+    /// <summary>Adds this receiver's latencies to <paramref name="histogram"/> (none when it records into a shared one).</summary>
     public void AddLatenciesTo(HistogramBase histogram)
     {
+        if (SharedLatencies is not null)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             histogram.Add(_latency);

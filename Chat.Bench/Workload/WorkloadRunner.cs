@@ -28,9 +28,10 @@ public static class WorkloadRunner
         var n = plan.Clients;
         var members = plan.Members;
         var trackers = new DeliveryTracker[n];
+        var latencies = new LongConcurrentHistogram(1, DeliveryTracker.HighestLatencyMicroseconds, 3);
         for (var i = 0; i < n; i++)
         {
-            trackers[i] = new DeliveryTracker(members[plan.RoomOfClient[i]], plan.MessagesPerClient, plan.Window);
+            trackers[i] = new DeliveryTracker(members[plan.RoomOfClient[i]], plan.MessagesPerClient, plan.Window, latencies);
         }
 
         var clients = new IBenchClient?[n];
@@ -138,6 +139,11 @@ public static class WorkloadRunner
         foreach (var tracker in trackers)
         {
             tracker.AddLatenciesTo(histogram);
+        }
+
+        foreach (var shared in trackers.Select(t => t.SharedLatencies).OfType<LongConcurrentHistogram>().Distinct())
+        {
+            histogram.Add(shared);
         }
 
         var lastAccept = trackers.Max(t => t.LastAcceptTimestamp);

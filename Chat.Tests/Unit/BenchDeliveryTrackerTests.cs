@@ -65,6 +65,23 @@ public sealed class BenchDeliveryTrackerTests
         Assert.False((round with { Reordered = 1 }).IsClean);
     }
 
+    [Fact]
+    public void Receivers_that_share_a_round_histogram_have_each_delivery_counted_once_in_the_summary()
+    {
+        var shared = new HdrHistogram.LongConcurrentHistogram(1, DeliveryTracker.HighestLatencyMicroseconds, 3);
+        var plan = new WorkloadPlan("test", ["room", "room"], 2, 0, TimeSpan.FromSeconds(1), TimeSpan.Zero);
+        DeliveryTracker[] trackers = [new([0, 1], 2, sharedLatencies: shared), new([0, 1], 2, sharedLatencies: shared)];
+        foreach (var tracker in trackers)
+        {
+            Deliver(tracker, (0, 0), (0, 1), (1, 0), (1, 1));
+        }
+
+        var round = WorkloadRunner.Summarise("t", plan, 1, trackers, Stopwatch.GetTimestamp(), []);
+
+        Assert.Equal(8, round.Latency.Count);
+        Assert.Equal(8, round.Delivered);
+    }
+
     static void Deliver(DeliveryTracker tracker, params (int Sender, int Sequence)[] messages)
     {
         foreach (var (sender, sequence) in messages)
