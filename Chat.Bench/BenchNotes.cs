@@ -71,7 +71,7 @@ public static class BenchNotes
         {
             yield return "Paced scenarios (talk-paced, chat): open loop. One pacer thread hands every message to its client at its scheduled time, client i "
                 + "offset by i / (N · R) s; no client waits for an acknowledgement. Each payload carries its scheduled time, and latency is measured from it, "
-                + "so a send that went out late does not hide its delay. The pacer's thread runs at a raised priority (nice −10) where the bench may set it (root or CAP_SYS_NICE). Pacer / send lag: from a message's scheduled time to the moment the pacer handed it out, and to the start of its send call "
+                + "so a send that went out late does not hide its delay. The pacer's thread runs at the lowest real-time priority (SCHED_FIFO 1) where the bench may set it (root or CAP_SYS_NICE), else at nice −10 (each round's `pacerPriority` in report.json says which). Pacer / send lag: from a message's scheduled time to the moment the pacer handed it out, and to the start of its send call "
                 + string.Create(CultureInfo.InvariantCulture, $"(the load generator's own delay; above {ScheduleLag()} ms at p99 the bench did not keep its schedule).");
         }
 

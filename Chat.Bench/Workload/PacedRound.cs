@@ -26,6 +26,9 @@ public sealed class PacedRound
     /// <summary>When the pacer handed each send out, behind its scheduled time.</summary>
     public ScheduleLag PacerLag => _pacer.Lag;
 
+    /// <summary>The scheduling priority the pacer's thread ran at.</summary>
+    public string PacerPriority => _pacer.Priority;
+
     /// <summary>Starts pacing: the first message is due at <paramref name="start"/> (a <see cref="TimeProvider.System"/> timestamp).</summary>
     public void Start(long start, CancellationToken cancellationToken) =>
         _pacing = _pacer.RunAsync(start, (client, sequence, scheduled) => _senders[client].Enqueue(new BenchPayload(client, sequence, scheduled)), cancellationToken);

@@ -19,8 +19,8 @@ public sealed class Pacer(PacedSchedule schedule, TimeProvider clock, Action<Tim
     /// <summary>How late each send was handed out: the pacer's own lag behind the schedule.</summary>
     public ScheduleLag Lag { get; } = new();
 
-    /// <summary>Whether the pacer's thread ran at a raised scheduling priority (<see cref="PacerThreadPriority"/>).</summary>
-    public bool RaisedPriority { get; private set; }
+    /// <summary>The scheduling priority the pacer's thread ran at (<see cref="PacerThreadPriority"/>).</summary>
+    public string Priority { get; private set; } = "unchanged";
 
     /// <summary>Sends handed out so far.</summary>
     public long Dispatched => Interlocked.Read(ref _dispatched);
@@ -33,7 +33,7 @@ public sealed class Pacer(PacedSchedule schedule, TimeProvider clock, Action<Tim
         {
             try
             {
-                RaisedPriority = PacerThreadPriority.TryRaise();
+                Priority = PacerThreadPriority.TryRaise();
                 Run(start, dispatch, cancellationToken);
                 done.TrySetResult();
             }

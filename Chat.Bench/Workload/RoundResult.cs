@@ -16,6 +16,9 @@ public sealed record RoundResult
     /// <summary>A paced round: how late the pacer handed its sends out behind their schedule (<see cref="ScheduleLag"/>).</summary>
     public LatencySummary? PacerLag { get; init; }
 
+    /// <summary>A paced round: the scheduling priority its pacer's thread ran at.</summary>
+    public string? PacerPriority { get; init; }
+
     /// <summary>A paced round: how late its send calls started behind their schedule.</summary>
     public LatencySummary? SendLag { get; init; }
 

@@ -127,6 +127,7 @@ public static class WorkloadRunner
             CpuSeconds = cpu,
             PacerLag = paced?.PacerLag.Summary(),
             SendLag = paced?.SendLag.Summary(),
+            PacerPriority = paced?.PacerPriority,
             BenchGcPauseMilliseconds = gcPause.TotalMilliseconds,
         };
     }
