@@ -1,14 +1,18 @@
-using System.Globalization;
-
 namespace Chat.Bench;
 
-/// <summary>The bench's command line.</summary>
+/// <summary>The bench's command line, with every default.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["talk", "rooms", "idle"];
+    public static readonly string[] AllScenarios = ["talk", "rooms", "talk-paced", "chat", "idle"];
+
+    /// <summary>The scenarios that send at a steady rate (open loop) and run against the app in its default configuration.</summary>
+    public static readonly string[] PacedScenarios = ["talk-paced", "chat"];
     public static readonly string[] AllBaselines = ["broker", "socket", "signalr"];
 
-    /// <summary>The limits the bench raises on the gateways so that the platform, not its abuse protection, is measured.</summary>
+    /// <summary>
+    /// The limits the bench raises on the gateways for the burst scenarios (talk, rooms), so that the platform, not its
+    /// abuse protection, is measured when every client sends everything at once.
+    /// </summary>
     public static IReadOnlyDictionary<string, string> RaisedLimits { get; } = new Dictionary<string, string>
     {
         ["Gateway:MessagesPerSecond"] = "100000",
@@ -31,6 +35,18 @@ public sealed record BenchOptions
     public int Clients { get; init; } = 100;
     public int Messages { get; init; } = 100;
     public int Repetitions { get; init; } = 3;
+
+    /// <summary>Messages a second each client sends in talk-paced: the protocol's rate limit.</summary>
+    public double Rate { get; init; } = 20;
+
+    /// <summary>The clients in one room of each talk-paced load, lowest first.</summary>
+    public IReadOnlyList<int> Sweep { get; init; } = [25, 50, 75, 100];
+
+    /// <summary>The chat scenario: connections, members per room, messages a second each, for how long.</summary>
+    public int ChatConnections { get; init; } = 2_000;
+    public int ChatRoomSize { get; init; } = 20;
+    public double ChatRate { get; init; } = 1;
+    public TimeSpan ChatDuration { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// How long each target runs warm-up rounds before a scenario's repetitions (zero: no warm-up). The servers reach
@@ -56,6 +72,7 @@ public sealed record BenchOptions
     public Uri? History { get; init; }
     public string? Broker { get; init; }
     public bool ViaProxy { get; init; }
+    /// <summary>AppHost configuration given with <c>--set</c>, for every app the bench starts (over the limits it raises).</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
     public string RedisServer { get; init; } = Chat.Bench.Baselines.RedisServer.DefaultPath;
     public string? Label { get; init; }
@@ -67,39 +84,6 @@ public sealed record BenchOptions
     public double TraceRatio { get; init; } = DefaultTraceRatio;
 
     public const double DefaultTraceRatio = 0.01;
-    public bool Help { get; init; }
-
-    public const string Usage = """
-        Chat.Bench: the 2013 talk's benchmark (connect, wait for a signal, send, receive all) against the Chat platform,
-        the raw broker, a raw WebSocket server and a SignalR + Redis peer, in one run.
-
-        dotnet run -c Release --project Chat.Bench -- [options]
-
-          --scenario talk|rooms|idle|all   scenarios, comma-separated (all)
-          --clients N                      clients (100)
-          --messages M                     messages per client (100)
-          --repetitions R                  repetitions; figures are their medians (3)
-          --warmup S                       seconds of warm-up rounds per target before the repetitions, 0 for none (40);
-                                           longer (up to 3 × S) while the target's JIT compilers are still busy
-          --warmup-messages M              messages per client of each warm-up round (100)
-          --window W                       unacknowledged messages per client, 0 = all at once as in the talk (0)
-          --room-size K                    members per room in 'rooms' (5)
-          --idle-connections C             idle connections to open in 'idle' (10000), in steps of --idle-step (2500)
-          --idle-hold S                    keep them open S seconds more, e.g. to take a gcdump of a gateway (0)
-          --baselines all|none|broker,socket,signalr
-          --out DIR                        results folder (results): DIR/<timestamp>/ and DIR/latest/; a relative
-                                           DIR is under the repository root (the folder of Chat.sln), if found
-          --gateway URL[,URL]              target a running app's gateway(s) instead of starting one
-          --history URL                    … and its history service (for the stored count)
-          --trace-ratio R                  trace this share of messages (parentbased_traceidratio) (0.01, one in a
-                                           hundred, as production would sample; 1: every one, as in development)
-          --broker AMQP-URI                … and its broker (for the raw broker baseline)
-          --via-proxy                      connect through the AppHost's proxy instead of to each replica
-          --set KEY=VALUE                  AppHost configuration for the started app, e.g. --set Gateway:SendQueueCapacity=5000
-          --stall-timeout S                end a round when nothing arrived for S seconds (20)
-          --redis-server PATH              redis-server for the SignalR peer (/usr/bin/redis-server)
-          --label TEXT                     a label for the report
-        """;
 
     /// <summary>
     /// <see cref="Out"/> as a full path: relative to the repository root (the nearest folder above the current one that
@@ -121,77 +105,5 @@ public sealed record BenchOptions
         }
 
         return Path.GetFullPath(Out);
-    }
-
-    public static BenchOptions Parse(IReadOnlyList<string> args)
-    {
-        var options = new BenchOptions();
-        var settings = new Dictionary<string, string>(RaisedLimits);
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            string Next() => i + 1 < args.Count ? args[++i] : throw new FormatException($"{arg} needs a value");
-            int Int() => int.TryParse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0
-                ? value
-                : throw new FormatException($"{arg} needs a whole number");
-            options = arg switch
-            {
-                "--scenario" or "--scenarios" => options with { Scenarios = List(Next(), AllScenarios, "scenario") },
-                "--baselines" or "--baseline" => options with { Baselines = List(Next(), AllBaselines, "baseline") },
-                "--clients" => options with { Clients = Math.Max(1, Int()) },
-                "--messages" => options with { Messages = Math.Max(1, Int()) },
-                "--repetitions" => options with { Repetitions = Math.Max(1, Int()) },
-                "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Math.Max(0, Int())) },
-                "--warmup-messages" => options with { WarmupMessages = Math.Max(1, Int()) },
-                "--window" => options with { Window = Int() },
-                "--room-size" => options with { RoomSize = Math.Max(1, Int()) },
-                "--idle-connections" => options with { IdleConnections = Int() },
-                "--idle-step" => options with { IdleStep = Math.Max(1, Int()) },
-                "--idle-hold" => options with { IdleHold = TimeSpan.FromSeconds(Int()) },
-                "--stall-timeout" => options with { StallTimeout = TimeSpan.FromSeconds(Math.Max(1, Int())) },
-                "--out" => options with { Out = Next() },
-                "--gateway" => options with { Gateways = [.. options.Gateways, .. Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u))] },
-                "--history" => options with { History = new Uri(Next()) },
-                "--broker" => options with { Broker = Next() },
-                "--via-proxy" => options with { ViaProxy = true },
-                "--redis-server" => options with { RedisServer = Next() },
-                "--label" => options with { Label = Next() },
-                "--trace-ratio" => options with { TraceRatio = Math.Clamp(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture), 0, 1) },
-                "--set" => Set(options, Next()),
-                "--help" or "-h" or "-?" => options with { Help = true },
-                _ => throw new FormatException($"unknown option {arg}"),
-            };
-        }
-
-        return options with { Settings = settings };
-
-        BenchOptions Set(BenchOptions current, string pair)
-        {
-            var separator = pair.IndexOf('=', StringComparison.Ordinal);
-            if (separator <= 0)
-            {
-                throw new FormatException($"--set needs KEY=VALUE, not {pair}");
-            }
-
-            settings[pair[..separator]] = pair[(separator + 1)..];
-            return current;
-        }
-    }
-
-    static string[] List(string value, string[] all, string what)
-    {
-        if (value == "all")
-        {
-            return all;
-        }
-
-        if (value == "none")
-        {
-            return [];
-        }
-
-        var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => v.ToLowerInvariant()).ToArray();
-        var unknown = items.Except(all).ToList();
-        return unknown.Count == 0 ? items : throw new FormatException($"unknown {what}: {string.Join(", ", unknown)} (known: {string.Join(", ", all)})");
     }
 }

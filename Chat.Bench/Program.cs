@@ -1,3 +1,4 @@
+using System.CommandLine.Help;
 using Chat.Bench;
 using Chat.Bench.Baselines;
 
@@ -6,24 +7,24 @@ if (BaselineHost.IsServeCommand(args))
     return await BaselineHost.RunAsync(args); // a baseline's server, started by the bench itself
 }
 
-BenchOptions options;
-try
+var command = BenchCommandLine.Parse(args);
+if (command.Errors.Count > 0)
 {
-    options = BenchOptions.Parse(args);
-}
-catch (FormatException ex)
-{
-    Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine(BenchOptions.Usage);
+    foreach (var error in command.Errors)
+    {
+        Console.Error.WriteLine(error.Message);
+    }
+
+    Console.Error.WriteLine("Options: dotnet run -c Release --project Chat.Bench -- --help");
     return 2;
 }
 
-if (options.Help)
+if (command.Action is HelpAction)
 {
-    Console.WriteLine(BenchOptions.Usage);
-    return 0;
+    return await command.InvokeAsync(); // prints the help generated from the options
 }
 
+var options = BenchCommandLine.ToOptions(command);
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

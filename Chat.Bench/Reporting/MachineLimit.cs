@@ -34,7 +34,7 @@ public sealed record MachineLimit(string Scenario, double BrokerCpuPerMessage, d
     public static IReadOnlyList<MachineLimit> From(IReadOnlyList<ScenarioSummary> summaries, string ours, int cores)
     {
         var limits = new List<MachineLimit>();
-        foreach (var our in summaries.Where(s => s.Target == ours))
+        foreach (var our in summaries.Where(s => s.Target == ours && !s.Paced))
         {
             // The raw broker's work per message is the same in every scenario (one fanout, three queues, whatever the
             // rooms), so it runs in talk only and its figure there serves the other scenarios too.

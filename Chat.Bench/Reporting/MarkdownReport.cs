@@ -16,20 +16,33 @@ public static class MarkdownReport
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Chat.Bench — {report.StartedAt:yyyy-MM-dd HH:mm} UTC{(report.Label is null ? "" : $" — {report.Label}")}");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{s.Clients} clients × {s.Messages} messages, median of {s.Repetitions} repetitions after {WarmupText(s)}; "
-            + $"send window: {(s.Window == 0 ? "all at once (the talk's method)" : s.Window.ToString(CultureInfo.InvariantCulture))}; rooms of {s.RoomSize} in `rooms`. "
-            + $"Machine: {report.Machine.Cores} cores, {report.Machine.MemoryGiB:0} GiB, {report.Machine.Os}, {report.Machine.Runtime}; app: {s.App} ({report.Machine.AppBuild} build), bench: {report.Machine.BenchBuild} build.");
+        var burst = report.Summaries.Any(x => !x.Paced);
+        var paced = report.Summaries.Any(x => x.Paced);
+        text.AppendLine($"Median of {s.Repetitions} repetitions after {WarmupText(s)}. "
+            + (burst ? $"Burst scenarios: {s.Clients} clients × {s.Messages} messages, send window: {(s.Window == 0 ? "all at once (the talk's method)" : s.Window.ToString(CultureInfo.InvariantCulture))}; rooms of {s.RoomSize} in `rooms`. " : "")
+            + (paced && s.Paced is { } p ? PacedReport.Settings(p, s.Messages, [.. report.Summaries.Select(x => x.Scenario)]) + " " : "")
+            + string.Create(CultureInfo.InvariantCulture, $"Machine: {report.Machine.Cores} cores, {report.Machine.MemoryGiB:0} GiB, {report.Machine.Os}, {report.Machine.Runtime}; app: {s.App} ({report.Machine.AppBuild} build), bench: {report.Machine.BenchBuild} build."));
         text.AppendLine();
-        text.AppendLine("![latency percentiles and throughput](chart.svg)");
+        text.AppendLine("![latency percentiles and throughput; latency against offered load](chart.svg)");
         text.AppendLine();
-        text.AppendLine("## Results (medians)");
-        text.AppendLine();
-        text.AppendLine(ReportTables.Results(report));
-        text.AppendLine("Accepted msg/s: acknowledged messages over the time from the start signal to the last acknowledgement. Deliveries/s: "
-            + "distinct deliveries over the time from the start signal to the last delivery. Latency: from the send call to each receipt, "
-            + "every delivery recorded (HdrHistogram, µs). Lost = expected − distinct deliveries; dup = deliveries of a message a client already had. "
-            + "Stored: the history count of the round's rooms afterwards (must equal clients × messages).");
-        text.AppendLine();
+        if (burst)
+        {
+            text.AppendLine("## Results (medians)");
+            text.AppendLine();
+            text.AppendLine(ReportTables.Results(report));
+            text.AppendLine("Accepted msg/s: acknowledged messages over the time from the start signal to the last acknowledgement. Deliveries/s: "
+                + "distinct deliveries over the time from the start signal to the last delivery. Latency: from the send call to each receipt, "
+                + "every delivery recorded (HdrHistogram, µs). Lost = expected − distinct deliveries; dup = deliveries of a message a client already had; "
+                + "reord = deliveries that reached a client after a later message of the same sender (PROTOCOL.md promises each sender's order). "
+                + "Stored: the history count of the round's rooms afterwards (must equal clients × messages).");
+            text.AppendLine();
+        }
+
+        if (paced)
+        {
+            PacedReport.Render(report, text);
+        }
+
         if (report.Ratios.Count > 0)
         {
             text.AppendLine("## Ours as a ratio to the baselines");
@@ -91,19 +104,20 @@ public static class MarkdownReport
         }
 
         text.AppendLine();
-        if (s.AppSettings.Count > 0)
+        if (report.Configurations.Count > 0)
         {
-            text.AppendLine("## Configuration the bench set");
+            text.AppendLine("## Configurations of the app");
             text.AppendLine();
-            foreach (var (key, value) in s.AppSettings)
+            foreach (var configuration in report.Configurations)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"- `{key}={value}`");
+                var settings = configuration.Settings.Count == 0 ? "nothing set by the bench" : string.Join(", ", configuration.Settings.Select(x => $"`{x.Key}={x.Value}`"));
+                text.AppendLine(CultureInfo.InvariantCulture, $"- **{configuration.Name}** ({string.Join(", ", configuration.Scenarios)}): {settings}");
             }
 
             text.AppendLine();
         }
 
-        var problems = report.Summaries.SelectMany(x => x.Problems.Select(p => $"{x.Scenario}/{x.Target} {p}")).ToList();
+        var problems = report.Summaries.SelectMany(x => x.Problems.Select(p => $"{x.Scenario}{(x.Paced ? $" ({x.Clients} clients)" : "")}/{x.Target} {p}")).ToList();
         if (problems.Count > 0)
         {
             text.AppendLine("## Problems");

@@ -5,10 +5,10 @@ namespace Chat.Bench.Reporting;
 /// <summary>The tables of a report, shared by the console and <c>report.md</c>.</summary>
 public static class ReportTables
 {
-    /// <summary>Medians of every scenario and target.</summary>
+    /// <summary>Medians of every burst scenario and target (the paced ones: <see cref="PacedTables"/>).</summary>
     public static string Results(BenchReport report) => TextTable.Render(
-        ["scenario", "target", "accepted msg/s", "deliveries/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "lost", "dup", "stored", "check"],
-        report.Summaries.Select(s => (IReadOnlyList<string>)
+        ["scenario", "target", "accepted msg/s", "deliveries/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "lost", "dup", "reord", "stored", "check"],
+        report.Summaries.Where(s => !s.Paced).Select(s => (IReadOnlyList<string>)
         [
             s.Scenario,
             s.Target,
@@ -20,10 +20,11 @@ public static class ReportTables
             TextTable.Milliseconds(s.Latency.Max),
             TextTable.Count(s.Lost),
             TextTable.Count(s.Duplicated),
+            TextTable.Count(s.Reordered),
             s.Stored is { } stored ? $"{TextTable.Count(stored)}/{TextTable.Count(s.ExpectedStored ?? 0)}" : "-",
             s.Clean ? "ok" : "FAIL",
         ]),
-        new HashSet<int> { 2, 3, 4, 5, 6, 7, 8, 9, 10 });
+        new HashSet<int> { 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 });
 
     /// <summary>Ours as a ratio to each baseline.</summary>
     public static string Ratios(BenchReport report) => TextTable.Render(
@@ -71,7 +72,7 @@ public static class ReportTables
             ["scenario", "target", .. groups, "others", "machine busy"],
             report.Summaries.Select(s => (IReadOnlyList<string>)
             [
-                s.Scenario,
+                s.Paced ? $"{s.Scenario} ({TextTable.Count(s.Clients)} clients)" : s.Scenario,
                 s.Target,
                 .. groups.Select(g => s.CpuSeconds.TryGetValue(g, out var v) && v > 0 ? TextTable.Seconds(v) : "-"),
                 s.CpuSeconds.TryGetValue(Diagnostics.CpuMeter.Machine, out var machine)

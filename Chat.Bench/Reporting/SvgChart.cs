@@ -5,8 +5,9 @@ using System.Text;
 namespace Chat.Bench.Reporting;
 
 /// <summary>
-/// <c>chart.svg</c>, hand-written: for each scenario, the latency percentiles (p50, p90, p99, max) and the throughput
-/// (accepted msg/s, deliveries/s) of every target, as grouped bars on logarithmic axes.
+/// <c>chart.svg</c>, hand-written: for each burst scenario, the latency percentiles (p50, p90, p99, max) and the throughput
+/// (accepted msg/s, deliveries/s) of every target, as grouped bars on logarithmic axes; below them the paced scenarios
+/// (<see cref="PacedChart"/>).
 /// </summary>
 public static class SvgChart
 {
@@ -19,15 +20,16 @@ public static class SvgChart
 
     public static string Render(BenchReport report)
     {
-        var scenarios = report.Summaries.Select(s => s.Scenario).Distinct().ToList();
-        var height = Math.Max(1, scenarios.Count) * RowHeight + 50;
+        var scenarios = report.Summaries.Where(s => !s.Paced).Select(s => s.Scenario).Distinct().ToList();
+        var pacedTop = 50 + scenarios.Count * RowHeight;
+        var height = Math.Max(pacedTop + PacedChart.Height(report), RowHeight + 50);
         var svg = new StringBuilder();
         svg.AppendLine(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"sans-serif\" font-size=\"12\">");
         svg.AppendLine(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{height}\" fill=\"white\"/>");
-        svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"20\" y=\"28\" font-size=\"16\" font-weight=\"bold\">{Escape($"Chat.Bench {report.StartedAt:yyyy-MM-dd HH:mm} UTC — {report.Settings.Clients} clients × {report.Settings.Messages} messages, medians of {report.Settings.Repetitions}")}</text>");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"20\" y=\"28\" font-size=\"16\" font-weight=\"bold\">{Escape($"Chat.Bench {report.StartedAt:yyyy-MM-dd HH:mm} UTC — {(scenarios.Count > 0 ? $"{report.Settings.Clients} clients × {report.Settings.Messages} messages, " : "")}medians of {report.Settings.Repetitions}")}</text>");
         for (var row = 0; row < scenarios.Count; row++)
         {
-            var summaries = report.Summaries.Where(s => s.Scenario == scenarios[row]).ToList();
+            var summaries = report.Summaries.Where(s => s.Scenario == scenarios[row] && !s.Paced).ToList();
             var top = 50 + row * RowHeight;
             var targets = summaries.Select(s => s.Target).ToList();
             Panel(svg, 20, top, $"{scenarios[row]}: end-to-end latency (ms, log scale)", targets, LatencySeries,
@@ -36,6 +38,7 @@ public static class SvgChart
                 summaries.Select(s => new[] { s.AcceptedPerSecond, s.DeliveriesPerSecond }).ToList());
         }
 
+        PacedChart.Render(svg, report, pacedTop);
         svg.AppendLine("</svg>");
         return svg.ToString();
     }

@@ -276,15 +276,24 @@ public sealed class ChatApp : IAsyncDisposable
         {
             try
             {
+                // Bounded twice: a stop that ignores its token must not hold the bench forever.
                 using var timeout = new CancellationTokenSource(StopTimeout);
-                await _app.StopAsync(timeout.Token);
+                await _app.StopAsync(timeout.Token).WaitAsync(StopTimeout + StopTimeout);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or AggregateException)
+            catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or AggregateException or TimeoutException)
             {
                 // Disposing below ends what is left.
             }
 
-            await _app.DisposeAsync();
+            try
+            {
+                await _app.DisposeAsync().AsTask().WaitAsync(StopTimeout);
+            }
+            catch (TimeoutException)
+            {
+                // What is left of the app is killed below.
+            }
+
             _app = null;
         }
 

@@ -6,7 +6,8 @@ namespace Chat.Bench.Workload;
 /// <summary>
 /// The text of every bench message: <c>sender.sequence.timestamp</c>, digits and dots only, so it needs no JSON escaping
 /// and every target carries it unchanged. The timestamp is <see cref="Stopwatch.GetTimestamp"/> of the bench process at
-/// the moment of sending; senders and receivers are in that one process, so receipt minus it is the end-to-end latency.
+/// the moment of sending, or in a paced round the moment the message was scheduled to be sent (so a late send does not
+/// hide its delay); senders and receivers are in that one process, so receipt minus it is the end-to-end latency.
 /// </summary>
 public readonly record struct BenchPayload(int Sender, int Sequence, long SentTimestamp)
 {

@@ -5,7 +5,8 @@ namespace Chat.Bench.Workload;
 
 /// <summary>
 /// What one receiver (a client, or one queue of the raw broker) got: a bit per expected message (sender × sequence), so
-/// every delivery is checked for loss and duplication, and a histogram of end-to-end latencies in microseconds.
+/// every delivery is checked for loss and duplication, the highest sequence seen from each sender, so a delivery that
+/// overtook an earlier one of its sender is counted as reordered, and a histogram of end-to-end latencies in microseconds.
 /// Also counts what the same client sent and had accepted. Safe to call from several threads.
 /// </summary>
 public sealed class DeliveryTracker : IBenchClientHandler
@@ -17,10 +18,12 @@ public sealed class DeliveryTracker : IBenchClientHandler
     readonly Dictionary<int, int> _senderSlots;
     readonly int _messagesPerSender;
     readonly ulong[] _seen;
-    readonly LongHistogram _latency = new(HighestLatencyMicroseconds, 3);
+    readonly int[] _highest;
+    readonly HistogramBase _latency;
     readonly SemaphoreSlim? _window;
     long _unique;
     long _duplicates;
+    long _reordered;
     long _stray;
     long _lastReceipt;
     long _accepted;
@@ -30,8 +33,14 @@ public sealed class DeliveryTracker : IBenchClientHandler
     /// <param name="senders">The senders whose messages this receiver must get (the members of its room).</param>
     /// <param name="messagesPerSender">Messages each of them sends.</param>
     /// <param name="window">Sends this client may have unaccepted at once; 0 for no limit.</param>
-    public DeliveryTracker(IReadOnlyList<int> senders, int messagesPerSender, int window = 0)
+    /// <param name="sharedLatencies">
+    /// A thread-safe histogram that every receiver of a round records into, instead of one each: a histogram is 170 KB on
+    /// the large object heap, and 2,000 of them would weigh 340 MB on the load generator's heap.
+    /// </param>
+    public DeliveryTracker(IReadOnlyList<int> senders, int messagesPerSender, int window = 0, LongConcurrentHistogram? sharedLatencies = null)
     {
+        _latency = (HistogramBase?)sharedLatencies ?? new LongHistogram(HighestLatencyMicroseconds, 3);
+        SharedLatencies = sharedLatencies;
         _senderSlots = new Dictionary<int, int>(senders.Count);
         for (var i = 0; i < senders.Count; i++)
         {
@@ -41,16 +50,27 @@ public sealed class DeliveryTracker : IBenchClientHandler
         _messagesPerSender = messagesPerSender;
         Expected = (long)senders.Count * messagesPerSender;
         _seen = new ulong[(Expected + 63) / 64];
+        _highest = new int[senders.Count];
+        Array.Fill(_highest, -1);
         _window = window > 0 ? new SemaphoreSlim(window, window) : null;
     }
 
     public long Expected { get; }
+
+    /// <summary>The round's shared latency histogram, if this receiver records into one.</summary>
+    public LongConcurrentHistogram? SharedLatencies { get; }
 
     public long Unique => Volatile.Read(ref _unique);
 
     public long Duplicates => Volatile.Read(ref _duplicates);
 
     public long Stray => Volatile.Read(ref _stray);
+
+    /// <summary>
+    /// Distinct deliveries that arrived after a later message of the same sender (PROTOCOL.md promises each sender's
+    /// order); each late one counts once.
+    /// </summary>
+    public long Reordered => Volatile.Read(ref _reordered);
 
     public long Accepted => Volatile.Read(ref _accepted);
 
@@ -109,15 +129,29 @@ public sealed class DeliveryTracker : IBenchClientHandler
             }
 
             word |= mask;
+            if (p.Sequence < _highest[slot])
+            {
+                _reordered++;
+            }
+            else
+            {
+                _highest[slot] = p.Sequence;
+            }
+
             _latency.RecordValue(micros);
             _unique++;
             Interlocked.Exchange(ref _lastReceipt, now);
         }
     }
 
-    /// <summary>Adds this receiver's latencies to <paramref name="histogram"/>.</summary>
+    /// <summary>Adds this receiver's latencies to <paramref name="histogram"/> (none when it records into a shared one).</summary>
     public void AddLatenciesTo(HistogramBase histogram)
     {
+        if (SharedLatencies is not null)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             histogram.Add(_latency);

@@ -10,6 +10,27 @@ public sealed record RoundResult
     public int MessagesPerClient { get; init; }
     public int Rooms { get; init; }
 
+    /// <summary>Messages a second the clients were scheduled to send together, for a paced round; 0 for the talk's all at once.</summary>
+    public double OfferedPerSecond { get; init; }
+
+    /// <summary>A paced round: how late the pacer handed its sends out behind their schedule (<see cref="ScheduleLag"/>).</summary>
+    public LatencySummary? PacerLag { get; init; }
+
+    /// <summary>A paced round: the scheduling priority its pacer's thread ran at.</summary>
+    public string? PacerPriority { get; init; }
+
+    /// <summary>A paced round: how late its send calls started behind their schedule.</summary>
+    public LatencySummary? SendLag { get; init; }
+
+    /// <summary>
+    /// How long the load generator's own garbage collections held its threads during the timed part: its pacer and its
+    /// receipts stop meanwhile, so this is where much of a pacer lag comes from.
+    /// </summary>
+    public double BenchGcPauseMilliseconds { get; init; }
+
+    /// <summary>A paced round whose pacer or send calls fell behind the schedule by more than <see cref="ScheduleLag.BehindScheduleMilliseconds"/> at p99.</summary>
+    public bool BehindSchedule => Math.Max(PacerLag?.P99 ?? 0, SendLag?.P99 ?? 0) > ScheduleLag.BehindScheduleMilliseconds;
+
     /// <summary>Messages sent (clients × messages per client).</summary>
     public long Sent { get; init; }
 
@@ -29,6 +50,9 @@ public sealed record RoundResult
 
     /// <summary>Deliveries that arrived more than once.</summary>
     public long Duplicated { get; init; }
+
+    /// <summary>Deliveries that arrived after a later message of the same sender, to the same receiver.</summary>
+    public long Reordered { get; init; }
 
     /// <summary>Messages a receiver did not expect (another room's, or not a bench payload).</summary>
     public long Stray { get; init; }
@@ -60,6 +84,6 @@ public sealed record RoundResult
     /// <summary>What went wrong, if anything (a stall, a refused message, a broken connection).</summary>
     public string? Problem { get; init; }
 
-    /// <summary>No loss, no duplicate, nothing refused, and (where the target stores) every message stored exactly once.</summary>
-    public bool IsClean => Lost == 0 && Duplicated == 0 && Rejected == 0 && (ExpectedStored is null || Stored == ExpectedStored);
+    /// <summary>No loss, no duplicate, no reordering, nothing refused, and (where the target stores) every message stored exactly once.</summary>
+    public bool IsClean => Lost == 0 && Duplicated == 0 && Reordered == 0 && Rejected == 0 && (ExpectedStored is null || Stored == ExpectedStored);
 }

@@ -21,6 +21,15 @@ public sealed record WorkloadPlan(
 {
     public int Clients => RoomOfClient.Count;
 
+    /// <summary>
+    /// Messages a second each client sends, paced and open loop (<see cref="PacedRound"/>); 0 for the talk's method, all
+    /// at once after the start signal.
+    /// </summary>
+    public double Rate { get; init; }
+
+    /// <summary>Messages a second all clients together are scheduled to send (0 when not paced).</summary>
+    public double OfferedPerSecond => Clients * Rate;
+
     /// <summary>The members of each room, by client index.</summary>
     public IReadOnlyDictionary<string, int[]> Members => field ??= RoomOfClient
         .Select((room, index) => (room, index))

@@ -28,14 +28,17 @@ public static class WorkloadRunner
         var n = plan.Clients;
         var members = plan.Members;
         var trackers = new DeliveryTracker[n];
+        var latencies = new LongConcurrentHistogram(1, DeliveryTracker.HighestLatencyMicroseconds, 3);
         for (var i = 0; i < n; i++)
         {
-            trackers[i] = new DeliveryTracker(members[plan.RoomOfClient[i]], plan.MessagesPerClient, plan.Window);
+            trackers[i] = new DeliveryTracker(members[plan.RoomOfClient[i]], plan.MessagesPerClient, plan.Window, latencies);
         }
 
         var clients = new IBenchClient?[n];
         var problems = new List<string>();
         long started = 0;
+        var gcPause = TimeSpan.Zero;
+        PacedRound? paced = null;
         IReadOnlyDictionary<string, double> cpu = new Dictionary<string, double>();
         try
         {
@@ -47,20 +50,23 @@ public static class WorkloadRunner
             await Parallel.ForAsync(0, n, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism, CancellationToken = cancellationToken },
                 async (i, token) => await clients[i]!.JoinAsync(plan.RoomOfClient[i], token));
 
-            // The start signal: every client is connected and in its room; all start sending at once.
+            // The start signal: every client is connected and in its room; all start sending at once, or on their schedule.
             var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var senders = new Task[n];
-            for (var i = 0; i < n; i++)
-            {
-                senders[i] = SendAllAsync(clients[i]!, trackers[i], i, plan, signal.Task, stop.Token);
-            }
+            paced = plan.Rate > 0 ? new PacedRound([.. clients.Select(c => c!)], plan, stop.Token) : null;
+            var senders = paced is null
+                ? Enumerable.Range(0, n).Select(i => SendAllAsync(clients[i]!, trackers[i], i, plan, signal.Task, stop.Token)).ToArray()
+                : [];
 
             meter?.Start();
-            started = Stopwatch.GetTimestamp();
+            gcPause = GC.GetTotalPauseDuration();
+            // A paced round starts a little ahead, so that the pacer's thread runs before the first send is due.
+            started = Stopwatch.GetTimestamp() + (paced is null ? 0 : Stopwatch.Frequency / 100);
+            paced?.Start(started, stop.Token);
             signal.SetResult();
             var stalled = await WaitForDeliveriesAsync(trackers, plan, started, progress, cancellationToken);
             cpu = meter?.Stop() ?? cpu;
+            gcPause = GC.GetTotalPauseDuration() - gcPause;
             if (stalled)
             {
                 problems.Add($"nothing arrived for {plan.StallTimeout.TotalSeconds:0} s; what was missing then is counted as lost");
@@ -73,6 +79,11 @@ public static class WorkloadRunner
                 {
                     problems.Add($"a sender failed: {faulted.Exception!.GetBaseException().Message}");
                 }
+            }
+
+            if (paced is not null)
+            {
+                problems.AddRange(await paced.StopAsync());
             }
         }
         finally
@@ -94,16 +105,7 @@ public static class WorkloadRunner
                 });
         }
 
-        long? stored = null, expectedStored = null;
-        foreach (var (room, roomMembers) in members)
-        {
-            var expected = (long)roomMembers.Length * plan.MessagesPerClient;
-            if (await target.CountStoredAsync(room, expected, plan.StoreSettle, cancellationToken) is { } count)
-            {
-                stored = (stored ?? 0) + count;
-                expectedStored = (expectedStored ?? 0) + expected;
-            }
-        }
+        var (stored, expectedStored) = await StoredCount.CountAsync(target, plan, cancellationToken);
 
         var closes = trackers.Select(t => t.CloseReason).Where(r => r is not null).Distinct().ToList();
         if (closes.Count > 0)
@@ -123,6 +125,10 @@ public static class WorkloadRunner
             Stored = stored,
             ExpectedStored = expectedStored,
             CpuSeconds = cpu,
+            PacerLag = paced?.PacerLag.Summary(),
+            SendLag = paced?.SendLag.Summary(),
+            PacerPriority = paced?.PacerPriority,
+            BenchGcPauseMilliseconds = gcPause.TotalMilliseconds,
         };
     }
 
@@ -136,6 +142,11 @@ public static class WorkloadRunner
             tracker.AddLatenciesTo(histogram);
         }
 
+        foreach (var shared in trackers.Select(t => t.SharedLatencies).OfType<LongConcurrentHistogram>().Distinct())
+        {
+            histogram.Add(shared);
+        }
+
         var lastAccept = trackers.Max(t => t.LastAcceptTimestamp);
         var lastReceipt = trackers.Max(t => t.LastReceiptTimestamp);
         return new RoundResult
@@ -146,12 +157,14 @@ public static class WorkloadRunner
             Clients = plan.Clients,
             MessagesPerClient = plan.MessagesPerClient,
             Rooms = plan.Members.Count,
+            OfferedPerSecond = plan.OfferedPerSecond,
             Sent = (long)plan.Clients * plan.MessagesPerClient,
             Accepted = trackers.Sum(t => t.Accepted),
             Rejected = trackers.Sum(t => t.Rejected),
             ExpectedDeliveries = trackers.Sum(t => t.Expected),
             Delivered = trackers.Sum(t => t.Unique),
             Duplicated = trackers.Sum(t => t.Duplicates),
+            Reordered = trackers.Sum(t => t.Reordered),
             Stray = trackers.Sum(t => t.Stray),
             AcceptSeconds = started > 0 && lastAccept > started ? Stopwatch.GetElapsedTime(started, lastAccept).TotalSeconds : 0,
             DeliverySeconds = started > 0 && lastReceipt > started ? Stopwatch.GetElapsedTime(started, lastReceipt).TotalSeconds : 0,

@@ -6,12 +6,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Chat.Tests.Integration;
 
 /// <summary>
-/// Chat.Bench's baselines, each server in a process of its own as the gateways are: a small talk round against each
-/// must be clean, or the bench's ratios would compare against a broken peer. Correctness only, never timing.
+/// Chat.Bench's baselines, each server in a process of its own as the gateways are: a small talk round and a small paced
+/// round against each must be clean, or the bench would compare against a broken peer. Correctness only, never timing.
 /// </summary>
 public sealed class BenchBaselineTests
 {
     static readonly WorkloadOptions Small = new(Clients: 4, Messages: 5) { StallTimeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>10 clients × 20 messages at 20 a second each, open loop.</summary>
+    static readonly WorkloadOptions Paced = new(Clients: 10, Messages: 20) { StallTimeout = TimeSpan.FromSeconds(10) };
 
     [Fact]
     public async Task The_raw_socket_server_runs_in_its_own_process_and_delivers_every_message_once()
@@ -40,11 +43,38 @@ public sealed class BenchBaselineTests
         Assert.Equal(SignalRPeer.Instances, result.Spread.Count); // the clients were on both hubs
     }
 
-    static void AssertClean(Chat.Bench.Workload.RoundResult result)
+    [Fact]
+    public async Task A_paced_round_against_the_raw_socket_server_delivers_every_message_once_in_each_senders_order()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await RawSocketServer.StartAsync(NullLogger.Instance, ct).WaitAsync(TestTimeouts.Long, ct);
+
+        var result = await TalkPacedScenario.RunAsync(server, Paced, rate: 20, ct).WaitAsync(TestTimeouts.Long, ct);
+
+        AssertClean(result, Paced);
+        Assert.Equal(0, result.Reordered);
+    }
+
+    [Fact]
+    public async Task A_paced_round_against_the_SignalR_peer_delivers_every_message_once_in_each_senders_order()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Assert.SkipUnless(File.Exists(RedisServer.DefaultPath), $"{RedisServer.DefaultPath} is not installed (.ci/run installs it)");
+        await using var peer = await SignalRPeer.StartAsync(RedisServer.DefaultPath, NullLogger.Instance, ct).WaitAsync(TestTimeouts.Long, ct);
+
+        var result = await TalkPacedScenario.RunAsync(peer, Paced, rate: 20, ct).WaitAsync(TestTimeouts.Long, ct);
+
+        AssertClean(result, Paced);
+        Assert.Equal(0, result.Reordered);
+    }
+
+    static void AssertClean(Chat.Bench.Workload.RoundResult result) => AssertClean(result, Small);
+
+    static void AssertClean(Chat.Bench.Workload.RoundResult result, WorkloadOptions size)
     {
         Assert.Null(result.Problem);
-        Assert.Equal(Small.Clients * Small.Messages, result.Accepted);
-        Assert.Equal((long)Small.Clients * Small.Clients * Small.Messages, result.ExpectedDeliveries);
+        Assert.Equal(size.Clients * size.Messages, result.Accepted);
+        Assert.Equal((long)size.Clients * size.Clients * size.Messages, result.ExpectedDeliveries);
         Assert.Equal(0, result.Lost);
         Assert.Equal(0, result.Duplicated);
         Assert.True(result.IsClean);
