@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Chat.Bench;
 
 /// <summary>The bench's command line, with every default.</summary>
@@ -17,17 +19,13 @@ public sealed record BenchOptions
     {
         ["Gateway:MessagesPerSecond"] = "100000",
         ["Gateway:MessageBurst"] = "100000",
-        ["Gateway:SendQueueCapacity"] = "100000",
-        ["Gateway:MaxPublishesInFlight"] = "32",
     };
 
-    /// <summary>The defaults of the limits above, for the report.</summary>
+    /// <summary>The gateway's own defaults of the limits above (from its options class), for the report.</summary>
     public static IReadOnlyDictionary<string, string> LimitDefaults { get; } = new Dictionary<string, string>
     {
-        ["Gateway:MessagesPerSecond"] = "20",
-        ["Gateway:MessageBurst"] = "40",
-        ["Gateway:SendQueueCapacity"] = "1024",
-        ["Gateway:MaxPublishesInFlight"] = "1",
+        ["Gateway:MessagesPerSecond"] = new Gateway.GatewayOptions().MessagesPerSecond.ToString(CultureInfo.InvariantCulture),
+        ["Gateway:MessageBurst"] = new Gateway.GatewayOptions().MessageBurst.ToString(CultureInfo.InvariantCulture),
     };
 
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;

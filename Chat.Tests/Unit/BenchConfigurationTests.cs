@@ -28,13 +28,13 @@ public sealed class BenchConfigurationTests
     [Fact]
     public void Set_applies_to_every_configuration_over_the_raised_limits()
     {
-        var options = new BenchOptions { Settings = new Dictionary<string, string> { ["Gateway:MaxPublishesInFlight"] = "4", ["Chat:GatewayReplicas"] = "3" } };
+        var options = new BenchOptions { Settings = new Dictionary<string, string> { ["Gateway:MessageBurst"] = "80", ["Chat:GatewayReplicas"] = "3" } };
 
         var configurations = AppConfiguration.For(options);
 
         Assert.All(configurations, c => Assert.Equal("3", c.Settings["Chat:GatewayReplicas"]));
-        Assert.All(configurations, c => Assert.Equal("4", c.Settings["Gateway:MaxPublishesInFlight"]));
-        Assert.Contains("Gateway:MaxPublishesInFlight 1 → 4", configurations[1].Raised);
+        Assert.All(configurations, c => Assert.Equal("80", c.Settings["Gateway:MessageBurst"]));
+        Assert.Contains("Gateway:MessageBurst 40 → 80", configurations[1].Raised);
     }
 
     [Fact]
