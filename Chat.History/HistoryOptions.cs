@@ -19,6 +19,12 @@ public sealed class HistoryOptions
     [Range(1, 10_000)]
     public int MaxBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// How long a batch that is not full waits for more before it is committed: fewer commits (each an fsync) at a steady
+    /// low rate, for this much more lag until a message is stored (clients see it live meanwhile).
+    /// </summary>
+    public TimeSpan CommitDelay { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Messages consumed at once; they wait together for a group commit, so this bounds the batch that can form.</summary>
     [Range(1, 10_000)]
     public int ConcurrentMessageLimit { get; set; } = 500;

@@ -24,17 +24,18 @@ public sealed partial class BatchingMessageWriter(
     });
 
     readonly int _maxBatch = options.Value.MaxBatchSize;
+    readonly TimeSpan _commitDelay = options.Value.CommitDelay;
     Task? _loop;
 
     /// <summary>
     /// Waits until the message is committed (or already was). Throws when the batch could not be committed.
     /// <paramref name="redelivered"/>: the broker delivered it before, to this or another instance, without an acknowledgement.
     /// </summary>
-    public async Task<bool> WriteAsync(ChatMessage message, bool redelivered, CancellationToken cancellationToken)
+    public async Task WriteAsync(ChatMessage message, bool redelivered, CancellationToken cancellationToken)
     {
         var pending = new PendingWrite(message, redelivered, Activity.Current?.Context ?? default);
         await _queue.Writer.WriteAsync(pending, cancellationToken);
-        return await pending.Completion.Task.WaitAsync(cancellationToken);
+        await pending.Completion.Task.WaitAsync(cancellationToken);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -59,15 +60,27 @@ public sealed partial class BatchingMessageWriter(
         var messages = new List<ChatMessage>(_maxBatch);
         while (await _queue.Reader.WaitToReadAsync())
         {
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var pending))
+            Take(batch, messages);
+            if (batch.Count < _maxBatch && _commitDelay > TimeSpan.Zero)
             {
-                batch.Add(pending);
-                messages.Add(pending.Message);
+                // A batch that is not full waits a moment for more: at a steady low rate each commit (an fsync) would
+                // otherwise carry one message.
+                await Task.Delay(_commitDelay, time);
+                Take(batch, messages);
             }
 
             await CommitAsync(batch, messages);
             batch.Clear();
             messages.Clear();
+        }
+    }
+
+    void Take(List<PendingWrite> batch, List<ChatMessage> messages)
+    {
+        while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
+            messages.Add(pending.Message);
         }
     }
 
@@ -100,7 +113,7 @@ public sealed partial class BatchingMessageWriter(
             // Which of the batch were new is not known per row; a redelivery is reported as stored, which it is.
             foreach (var pending in batch)
             {
-                pending.Completion.TrySetResult(true);
+                pending.Completion.TrySetResult();
             }
         }
         catch (Exception ex)
@@ -156,7 +169,7 @@ public sealed partial class BatchingMessageWriter(
 
     sealed record PendingWrite(ChatMessage Message, bool Redelivered, ActivityContext Parent)
     {
-        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     static partial class Log
