@@ -40,7 +40,7 @@ public static class BenchNotes
     {
         yield return $"One machine ({Environment.ProcessorCount} cores): the load generator shares the CPU with every server. It is the bench process "
             + "(its thread pool does not spin, so that it leaves the CPU to the servers); every server is a process of its own on the same cores: the gateways, history, RabbitMQ, "
-            + "DCP, the raw socket server, both SignalR instances and redis-server. "
+            + "DCP, the raw socket server, both SignalR instances and redis-server. Our services run in Production (ASPNETCORE_ENVIRONMENT). "
             + "Absolute figures are therefore lower than with a separate load generator, and a target that needs less CPU leaves more for the clients.";
         yield return "Ours does more per message than the socket and SignalR baselines: every message is published with a confirm "
             + "(the ack waits for it), written to disk by the broker in the quorum queue `chat-history` and stored in SQLite. The raw broker baseline does the broker's part of that work alone.";

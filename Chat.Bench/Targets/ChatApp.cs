@@ -88,9 +88,12 @@ public sealed class ChatApp : IAsyncDisposable
             foreach (var project in builder.Resources.OfType<ProjectResource>())
             {
                 // After the AppHost's own annotations (Aspire's OTLP settings among them), so these values win. The
-                // intervals stay Aspire's (metrics every second); the sampler is the bench's (--trace-ratio).
+                // intervals stay Aspire's (metrics every second); the sampler is the bench's (--trace-ratio). The services
+                // run in Production, as deployed, not in the launch profile's Development.
                 project.Annotations.Add(new EnvironmentCallbackAnnotation(environment =>
                 {
+                    environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+                    environment["DOTNET_ENVIRONMENT"] = "Production";
                     environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
                     environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
                     environment.Remove("OTEL_EXPORTER_OTLP_HEADERS");
