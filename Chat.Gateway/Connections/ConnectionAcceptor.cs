@@ -24,6 +24,9 @@ public sealed partial class ConnectionAcceptor(
 {
     readonly GatewayOptions _options = options.Value;
     readonly ConnectionLimits _limits = ConnectionLimits.From(options.Value);
+
+    /// <summary>The longest a timer can wait at once (its due time is a 32-bit count of milliseconds).</summary>
+    static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(45);
     readonly ILogger _connectionLogger = services.LoggerFactory.CreateLogger<ChatConnection>();
 
     public async Task<IResult> AcceptAsync(HttpContext context, ConnectionKind kind)
@@ -81,11 +84,30 @@ public sealed partial class ConnectionAcceptor(
     }
 
     /// <summary>In token mode the connection lasts as long as its token: then it is closed with 1008 (PROTOCOL.md).</summary>
-    ITimer? CloseWhenTokenExpires(ChatConnection connection, DateTimeOffset? expiresAt) =>
-        expiresAt is { } at
-            ? time.CreateTimer(_ => connection.Close(WebSocketCloseStatus.PolicyViolation, "the access token expired; reconnect with a new one"),
-                null, TimeSpan.FromTicks(Math.Max(0, (at - time.GetUtcNow()).Ticks)), Timeout.InfiniteTimeSpan)
-            : null;
+    ITimer? CloseWhenTokenExpires(ChatConnection connection, DateTimeOffset? expiresAt)
+    {
+        if (expiresAt is not { } at)
+        {
+            return null;
+        }
+
+        ITimer? timer = null;
+        timer = time.CreateTimer(_ =>
+        {
+            if (time.GetUtcNow() >= at)
+            {
+                connection.Close(WebSocketCloseStatus.PolicyViolation, "the access token expired; reconnect with a new one");
+            }
+            else
+            {
+                timer?.Change(UntilExpiry(at), Timeout.InfiniteTimeSpan); // a timer waits at most ~49 days at a time
+            }
+        }, null, UntilExpiry(at), Timeout.InfiniteTimeSpan);
+        return timer;
+    }
+
+    TimeSpan UntilExpiry(DateTimeOffset at) =>
+        TimeSpan.FromTicks(Math.Clamp((at - time.GetUtcNow()).Ticks, 0, MaxTimerDue.Ticks));
 
     /// <summary>No Origin (tools, servers): allowed. Otherwise the gateway's own origin, or one in <see cref="GatewayOptions.AllowedOrigins"/>.</summary>
     internal bool IsOriginAllowed(HttpRequest request)
