@@ -1,4 +1,5 @@
 using System.Net;
+using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -49,9 +50,9 @@ sealed class OtlpReceiver : IAsyncDisposable
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
         var app = builder.Build();
         var receiver = new OtlpReceiver(app);
-        app.MapPost("/v1/traces", context => receiver.ReceiveAsync(context, body => receiver.Add(receiver._spans, OtlpDecoder.DecodeTraces(body))));
-        app.MapPost("/v1/metrics", context => receiver.ReceiveAsync(context, body => receiver.Add(receiver._metrics, OtlpDecoder.DecodeMetrics(body))));
-        app.MapPost("/v1/logs", context => receiver.ReceiveAsync(context, body => receiver.Add(receiver._logs, OtlpDecoder.DecodeLogs(body))));
+        app.MapPost("/v1/traces", context => receiver.ReceiveAsync(context, body => receiver.Add(receiver._spans, OtlpMapping.DecodeTraces(body))));
+        app.MapPost("/v1/metrics", context => receiver.ReceiveAsync(context, body => receiver.Add(receiver._metrics, OtlpMapping.DecodeMetrics(body))));
+        app.MapPost("/v1/logs", context => receiver.ReceiveAsync(context, body => receiver.Add(receiver._logs, OtlpMapping.DecodeLogs(body))));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         receiver.Endpoint = new Uri(address);
@@ -78,7 +79,7 @@ sealed class OtlpReceiver : IAsyncDisposable
         {
             decode(body.ToArray());
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
+        catch (InvalidProtocolBufferException ex)
         {
             lock (_gate)
             {
