@@ -97,6 +97,15 @@ public sealed class IdentityTests(TokenAppFixture app)
     }
 
     [Fact]
+    public async Task A_token_valid_for_months_is_accepted_as_dotnet_user_jwts_makes_them()
+    {
+        await using var client = await ChatClient.ConnectAsync(app.SocketWithToken(app.Tokens.Create("longlived", lifetime: TimeSpan.FromDays(90))));
+
+        Assert.Equal("longlived", client.User);
+        Assert.Equal("joined", (string?)(await client.JoinAsync(Names.Room("months")))["type"]);
+    }
+
+    [Fact]
     public async Task A_connection_is_closed_with_1008_when_its_token_expires()
     {
         await using var client = await ChatClient.ConnectAsync(app.SocketWithToken(app.Tokens.Create("shortlived", lifetime: TimeSpan.FromSeconds(3))));
