@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using Chat.Gateway.Diagnostics;
@@ -175,67 +174,30 @@ public sealed partial class ChatConnection : IDisposable
 
     async Task ReceiveLoopAsync(IChatSession session, CancellationToken cancellationToken)
     {
+        var reader = new FrameReader(_socket);
         try
         {
             while (true)
             {
-                // Wait for data without holding a buffer, so an idle connection holds no memory.
-                var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
-                if (peek.MessageType == WebSocketMessageType.Close)
+                using var frame = await reader.ReadAsync();
+                if (frame.IsClose)
                 {
                     return;
                 }
 
-                var buffer = ArrayPool<byte>.Shared.Rent(ChatRules.MaxFrameBytes + 1);
-                try
+                if (frame.IsTooLarge)
                 {
-                    // An empty message is consumed whole by the zero-byte read; anything else is read now.
-                    var (type, length, closed) = peek.EndOfMessage ? (peek.MessageType, 0, false) : await ReadMessageAsync(buffer);
-                    if (closed)
-                    {
-                        return;
-                    }
-
-                    if (length > ChatRules.MaxFrameBytes)
-                    {
-                        Log.FrameTooLarge(_logger, Id);
-                        Close(WebSocketCloseStatus.MessageTooBig, "frame exceeds 16 KiB");
-                        continue; // read on, discarding, until the client answers the close
-                    }
-
-                    await (type == WebSocketMessageType.Binary
-                        ? session.OnBinaryFrameAsync(cancellationToken)
-                        : session.OnTextFrameAsync(buffer.AsMemory(0, length), cancellationToken));
+                    Log.FrameTooLarge(_logger, Id);
+                    Close(WebSocketCloseStatus.MessageTooBig, "frame exceeds 16 KiB");
+                    continue; // read on, discarding, until the client answers the close
                 }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
+
+                await (frame.IsBinary ? session.OnBinaryFrameAsync(cancellationToken) : session.OnTextFrameAsync(frame.Utf8, cancellationToken));
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
         {
             Log.ClosedPrematurely(_logger, Id, ex.Message); // normal for browsers and networks
-        }
-    }
-
-    /// <summary>Reads one whole message, or stops one byte past the size limit (the rest is never buffered).</summary>
-    async Task<(WebSocketMessageType Type, int Length, bool Closed)> ReadMessageAsync(byte[] buffer)
-    {
-        var length = 0;
-        while (true)
-        {
-            var result = await _socket.ReceiveAsync(buffer.AsMemory(length, ChatRules.MaxFrameBytes + 1 - length), CancellationToken.None);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return (result.MessageType, 0, true);
-            }
-
-            length += result.Count;
-            if (result.EndOfMessage || length > ChatRules.MaxFrameBytes)
-            {
-                return (result.MessageType, length, false);
-            }
         }
     }
 
