@@ -163,7 +163,7 @@ function renderMembers(room) {
   names.forEach((name, index) => {
     const item = existing.get(name) ?? createMember(name);
     existing.delete(name);
-    item.classList.toggle("self", state.ownNames.has(name));
+    setText(item.lastChild, state.ownNames.has(name) ? "you" : "");
     if (list.children[index] !== item) list.insertBefore(item, list.children[index] ?? null);
   });
   for (const gone of existing.values()) gone.remove();
@@ -176,8 +176,6 @@ function createMember(name) {
   avatar.style.setProperty("--hue", String(hue(name)));
   const label = el("span", "member-name");
   label.textContent = name;
-  const you = el("span", "member-you");
-  you.textContent = "you";
-  item.append(avatar, label, you);
+  item.append(avatar, label, el("span", "member-you", { "data-testid": "member-you" }));
   return item;
 }
