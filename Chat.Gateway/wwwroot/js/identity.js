@@ -18,7 +18,7 @@ const PROBE_TIMEOUT_MS = 5_000;
 const MESSAGES = {
   needed: "This server asks you to sign in: paste an access token.",
   refused: "The server refused this access token: it is not valid, has expired, or is meant for another server. Sign in again.",
-  expired: "Your access token has expired, so the server closed the connection. Sign in again to carry on; your rooms catch up.",
+  expired: "Your access token has expired. Sign in again to carry on; your rooms catch up.",
   "signed-out": "Signed out. Paste an access token to sign in again.",
 };
 
@@ -75,15 +75,14 @@ export function createIdentity({ connection, nameProblem }) {
     return `${scheme}://${location.host}/ws${query}`;
   }
 
-  /** Connects as the token, or anonymously; a token known to be expired is not even tried. */
+  /** Connects as the token, or anonymously. The gateway judges the token: this browser's clock may be wrong. */
   function connect() {
-    const expiresAt = identity.token ? tokenExpiresAt(identity.token) : null;
-    if (expiresAt !== null && expiresAt <= Date.now()) {
-      forget();
-      askToSignIn("refused");
-      return;
-    }
     connection.connect();
+  }
+
+  function tokenHasExpired() {
+    const expiresAt = identity.token ? tokenExpiresAt(identity.token) : null;
+    return expiresAt !== null && expiresAt <= Date.now();
   }
 
   function signIn(token) {
@@ -119,8 +118,9 @@ export function createIdentity({ connection, nameProblem }) {
 
   /** An unwanted close: reconnect, or ask for a token. */
   function closed({ code, reason, wasOpen }) {
-    if (code === 1008 && identity.token) {
-      // PROTOCOL.md: the token expired. The same token would be refused; rooms recover with since once signed in.
+    if ((code === 1008 && identity.token) || (!wasOpen && tokenHasExpired())) {
+      // PROTOCOL.md: 1008, the token expired; or an upgrade failed with a token past its exp. The same token
+      // would be refused: ask for a new one; the rooms recover with since once signed in again.
       forget();
       askToSignIn("expired");
       return;
