@@ -70,20 +70,22 @@ public sealed class PresencePageTests(ChatAppFixture app, ChromiumFixture chromi
         session.Shown = bobPage.Page;
         await alicePage.WaitUntilInRoomAsync(room);
         await bobPage.WaitUntilInRoomAsync(room);
-        await bobPage.TypeAndSendAsync("Morning! Is the release notes draft up?");
-        var greeting = await bobPage.WaitUntilSentAsync("Morning! Is the release notes draft up?");
-        await Expect(alicePage.MessageWithId(greeting)).ToHaveCountAsync(1, Count);
+        // A little conversation first, sent without the composer so that no earlier typing frame is still on its way.
+        await SayAsync(bobPage, alicePage, "Morning! Is the draft of the release notes up?");
+        await SayAsync(alicePage, bobPage, "Nearly: two sections left, presence and sign-in.");
+        await SayAsync(bobPage, alicePage, "Great. Send me the link when it's ready?");
         await Expect(alicePage.Members).ToHaveCountAsync(2, Count);
+        await Expect(bobPage.Members).ToHaveCountAsync(2, Count);
         await alicePage.PauseClockAsync();
         await bobPage.PauseClockAsync();
 
-        await alicePage.MessageInput.PressSequentiallyAsync("Yes, I'll paste", new() { Timeout = BrowserSession.Timeout });
+        await alicePage.MessageInput.PressSequentiallyAsync("Done! Here it", new() { Timeout = BrowserSession.Timeout });
         await Expect(bobPage.Typing).ToHaveTextAsync($"{alice} is typing…", Text);
         await SavePictureAsync(bobPage);
 
-        await alicePage.MessageInput.PressSequentiallyAsync(" the link", new() { Timeout = BrowserSession.Timeout });
+        await alicePage.MessageInput.PressSequentiallyAsync(" is", new() { Timeout = BrowserSession.Timeout });
         await alicePage.MessageInput.PressAsync("Enter");
-        var id = await alicePage.WaitUntilSentAsync("Yes, I'll paste the link");
+        var id = await alicePage.WaitUntilSentAsync("Done! Here it is");
         await Expect(bobPage.MessageWithId(id)).ToHaveCountAsync(1, Count);
         await Expect(bobPage.Typing).ToHaveTextAsync("", Text);
         Assert.Empty(session.PageErrors);
@@ -178,6 +180,14 @@ public sealed class PresencePageTests(ChatAppFixture app, ChromiumFixture chromi
             await page.MessageInput.PressSequentiallyAsync(" more", new() { Timeout = BrowserSession.Timeout });
         }));
         Assert.Empty(session.PageErrors);
+    }
+
+    /// <summary>Sends a message from one page and waits until the other shows it.</summary>
+    static async Task SayAsync(ChatPage from, ChatPage to, string text)
+    {
+        await BrowserSession.EvaluateAsync(from.Page, "text => window.chat.send(text)", text);
+        var id = await from.WaitUntilSentAsync(text);
+        await Expect(to.MessageWithId(id)).ToHaveCountAsync(1, Count);
     }
 
     /// <summary>Saves the page as the README's picture when <see cref="PictureDirectoryVariable"/> names a directory.</summary>
