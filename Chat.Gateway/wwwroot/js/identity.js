@@ -32,7 +32,7 @@ function takeFragmentToken() {
 }
 
 /** The token's `exp` in ms since the epoch, read without verifying anything (the gateway does that); null if unreadable. */
-export function tokenExpiresAt(token) {
+function tokenExpiresAt(token) {
   try {
     const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
     const claims = JSON.parse(atob(part.padEnd(Math.ceil(part.length / 4) * 4, "=")));
