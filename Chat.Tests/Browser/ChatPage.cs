@@ -29,6 +29,30 @@ sealed partial class ChatPage(IPage page)
 
     public ILocator RoomItem(string room) => page.Locator($"[data-testid=room-item][data-room=\"{room}\"]");
 
+    public ILocator RoomError => page.GetByTestId("room-error");
+
+    /// <summary>The members of the selected room, in the order shown.</summary>
+    public ILocator Members => page.GetByTestId("members").GetByTestId("member");
+
+    public ILocator Member(string user) => page.Locator($"[data-testid=member][data-user=\"{user}\"]");
+
+    /// <summary>The line under the messages: "alice is typing…".</summary>
+    public ILocator Typing => page.GetByTestId("typing-indicator");
+
+    /// <summary>The name the page says it is signed in as (from <c>welcome</c>).</summary>
+    public ILocator UserName => page.GetByTestId("user-name");
+
+    public ILocator NameInput => page.GetByTestId("name-input");
+
+    /// <summary>The sign-in field of token mode, its reason line, input and button.</summary>
+    public ILocator SignIn => page.GetByTestId("sign-in");
+
+    public ILocator SignInReason => page.GetByTestId("sign-in-reason");
+
+    public ILocator TokenInput => page.GetByTestId("token-input");
+
+    public ILocator SignInButton => page.GetByTestId("sign-in-button");
+
     /// <summary>Opens <c>/?user=…&amp;room=…</c> and waits until the page is connected and has joined the room.</summary>
     public static async Task<ChatPage> OpenAsync(BrowserSession session, string user, string room,
         Action<BrowserNewContextOptions>? configure = null, Func<IBrowserContext, Task>? beforeLoad = null)
@@ -37,6 +61,20 @@ sealed partial class ChatPage(IPage page)
         await page.WaitUntilInRoomAsync(room);
         return page;
     }
+
+    /// <summary>Opens <c>/?room=…#access_token=…</c>, as an identity provider's redirect would, and waits until in the room.</summary>
+    public static async Task<ChatPage> OpenWithTokenAsync(BrowserSession session, string token, string room,
+        Func<IBrowserContext, Task>? beforeLoad = null)
+    {
+        var page = await OpenWithTokenUnjoinedAsync(session, token, room, beforeLoad);
+        await page.WaitUntilInRoomAsync(room);
+        return page;
+    }
+
+    /// <summary>Opens <c>/?room=…#access_token=…</c> without waiting for anything (a token the gateway may refuse).</summary>
+    public static async Task<ChatPage> OpenWithTokenUnjoinedAsync(BrowserSession session, string token, string room,
+        Func<IBrowserContext, Task>? beforeLoad = null) =>
+        new(await session.OpenAsync($"/?room={Uri.EscapeDataString(room)}#access_token={Uri.EscapeDataString(token)}", beforeLoad: beforeLoad));
 
     /// <summary>Connected (welcome read: the node is shown), the room selected and its join answered.</summary>
     public async Task WaitUntilInRoomAsync(string room)
@@ -71,6 +109,10 @@ sealed partial class ChatPage(IPage page)
         Assert.True(MessageIds.TryParse(id, out var parsed), $"data-id '{id}' is not a message id");
         return parsed;
     }
+
+    /// <summary>The names in the members list, in the order shown.</summary>
+    public Task<string[]> MemberNamesAsync() =>
+        BrowserSession.Bounded(Members.EvaluateAllAsync<string[]>("rows => rows.map(row => row.dataset.user)"));
 
     /// <summary>The ids of the message rows, in the order shown.</summary>
     public Task<string[]> ShownIdsAsync() =>
@@ -124,5 +166,5 @@ sealed partial class ChatPage(IPage page)
     private static partial Regex Selected();
 
     [GeneratedRegex(@"\bjoining\b")]
-    private static partial Regex Joining();
+    internal static partial Regex Joining();
 }
