@@ -63,10 +63,9 @@ static class DatabaseExtensions
             : history.WithEnvironment("History__Store", "postgres").WithReference(database).WaitFor(database);
 
     /// <summary>
-    /// The machine's PostgreSQL server on <paramref name="serverDirectory"/> (made by initdb on its first start, kept
-    /// afterwards), listening on loopback on a port of its own, the superuser <c>postgres</c> with a generated password
-    /// (an Aspire parameter, kept in the AppHost's user secrets like the container's), logging to the console, so to the
-    /// dashboard. DCP stops it with the AppHost: no server process outlives it.
+    /// The machine's PostgreSQL on <paramref name="serverDirectory"/> (initdb on its first start), on loopback and a port of
+    /// its own, user <c>postgres</c> with a generated password (an Aspire parameter, as the container's), logging to the
+    /// dashboard; DCP stops it with the AppHost.
     /// </summary>
     [UnsupportedOSPlatform("windows")]
     public static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(this IDistributedApplicationBuilder builder, string name, string serverDirectory, string binDirectory)

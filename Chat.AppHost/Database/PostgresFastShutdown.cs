@@ -6,11 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Chat.AppHost.Database;
 
 /// <summary>
-/// Makes a stop of the local PostgreSQL (the dashboard's stop or restart) a fast shutdown. DCP stops an executable with
-/// SIGTERM, PostgreSQL's smart shutdown, which waits for every client to leave; history's pooled connections never do,
-/// so DCP would kill the server after its grace period and the next start would recover from the WAL. SIGINT (the
-/// container image's stop signal) disconnects the clients and shuts down cleanly. (The AppHost's own shutdown shows no
-/// Stopping state: there DCP stops history and the server together.)
+/// Stops the local PostgreSQL with SIGINT (a fast shutdown, the container image's stop signal): DCP's SIGTERM is a smart
+/// shutdown, which waits for history's pooled connections for ever, until DCP kills the server and its next start recovers.
 /// </summary>
 sealed partial class PostgresFastShutdown(
     LocalPostgresResource server,

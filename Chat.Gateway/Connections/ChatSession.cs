@@ -64,11 +64,9 @@ public abstract partial class ChatSession : IChatSession, IDisposable
     protected bool TryAcquireSendPermit() => _rateLimiter.TryAcquire();
 
     /// <summary>
-    /// Accepts a message (or takes <paramref name="again"/>, a retry under its first id) and starts publishing it, without
-    /// waiting for the confirm: the receive loop reads on while up to <see cref="GatewayOptions.MaxPublishesInFlight"/>
-    /// publishes wait. With every slot taken it waits too, so the client's frames stay in TCP. Ids are given here, in the
-    /// receive loop, and a publish starts only once the one before it has its channel, which the broker reads in order:
-    /// one sender's messages reach every member in the order sent. Each is answered by <see cref="OnPublished"/>.
+    /// Accepts a message (or <paramref name="again"/>, a retry under its first id) and starts its publish; the receive loop
+    /// reads on while up to <see cref="GatewayOptions.MaxPublishesInFlight"/> wait. A publish starts once the one before
+    /// has its channel, which the broker reads in order: one sender's messages reach everyone in the order sent.
     /// </summary>
     protected async ValueTask StartPublishAsync(string room, string text, string? reference, CancellationToken cancellationToken, ChatMessage? again = null)
     {

@@ -5,10 +5,9 @@ using Chat.Gateway.Diagnostics;
 namespace Chat.Gateway.Connections;
 
 /// <summary>
-/// The frames waiting for one socket, and the loop that writes them: a bounded queue with a single reader, so a slow
-/// client never blocks anyone. It tells a slow reader (a write the socket has not taken for the stall timeout) from a
-/// slow server (frames waiting while the socket takes every write, or a write that waited while this process did not run):
-/// only the first, or a queue at its hard limit, is the client's fault.
+/// The frames waiting for one socket and the loop that writes them. It tells a slow reader (a write the socket has not
+/// taken for the stall timeout, not counting time this process did not run) from a slow server (frames waiting while
+/// the socket takes every write): only the first, or a queue at its hard limit, is the client's fault.
 /// </summary>
 public sealed class Outbox : IDisposable
 {

@@ -3,10 +3,8 @@ using System.Threading.RateLimiting;
 namespace Chat.Gateway.Connections;
 
 /// <summary>
-/// A connection's send rate: a token bucket of <c>burst</c> tokens refilled at <c>perSecond</c>. It keeps no timer
-/// per connection (<see cref="TokenBucketRateLimiterOptions.AutoReplenishment"/> off): each attempt first adds
-/// the tokens earned since the last one, which <see cref="TokenBucketRateLimiter.TryReplenish"/> computes from
-/// the elapsed time when auto-replenishment is off.
+/// A connection's send rate: a token bucket of <c>burst</c> tokens refilled at <c>perSecond</c>, with no timer per
+/// connection (auto-replenishment off): each attempt first adds what the elapsed time earned (<c>TryReplenish</c>).
 /// </summary>
 public sealed class SendRateLimiter(int perSecond, int burst) : IDisposable
 {

@@ -1,11 +1,9 @@
 namespace Chat.Gateway.Connections;
 
 /// <summary>
-/// The messages of one connection that were answered <c>unavailable</c>, kept so that a retry naming one of them
-/// (<c>retryOf</c>) is published under the same id and accept time. The broker may have taken the first publish after
-/// its timeout; with the same id, history stores the message once and gateways hand it out once, whichever of the two
-/// publishes arrives. Holds the newest <see cref="Capacity"/>; safe to use from the receive loop and from publish
-/// completions at once.
+/// A connection's last <see cref="Capacity"/> messages answered <c>unavailable</c>, so a retry naming one (<c>retryOf</c>)
+/// goes out under the same id and accept time: the room gets it once, whether the first publish arrived late or never.
+/// Thread-safe (the receive loop and publish completions).
 /// </summary>
 public sealed class UnconfirmedMessages(int capacity)
 {

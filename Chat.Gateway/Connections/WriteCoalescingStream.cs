@@ -3,19 +3,10 @@ using System.Buffers;
 namespace Chat.Gateway.Connections;
 
 /// <summary>
-/// The upgraded connection's stream as the WebSocket sees it: while <see cref="HoldWrites"/> is set (the send loop has
-/// more frames queued), writes are copied into a buffer instead of going to Kestrel, and flushes wait; the next write
-/// or flush made without it takes the buffer along in one write. A burst of frames thus costs one write and flush of Kestrel's output pipe and
-/// one <c>send</c> to the kernel, not one each: the WebSocket still frames every message itself (one JSON object per
-/// frame, as the protocol says), only the writes are joined.
+/// The upgraded connection's stream under the WebSocket: while <see cref="HoldWrites"/> is set (more frames are queued),
+/// writes and flushes wait in a pooled buffer (at most <see cref="MaxHeldBytes"/>), so a burst of frames is one write
+/// to Kestrel and one <c>send</c> to the kernel. The WebSocket writes one frame at a time, so the buffer needs no lock.
 /// </summary>
-/// <remarks>
-/// Every write comes from <see cref="System.Net.WebSockets.WebSocket"/>, which makes one at a time (its send lock), so
-/// the buffer needs no lock of its own. A control frame written meanwhile (a pong, a keep-alive ping) waits in the
-/// buffer for the send loop's next frame, which is already queued; the send loop clears the hold before its last
-/// frame and before the close frame, so nothing is left behind. The buffer is rented only while frames are held and is
-/// capped at <see cref="MaxHeldBytes"/>: a longer burst goes out in pieces of that size.
-/// </remarks>
 public sealed class WriteCoalescingStream(Stream inner) : Stream
 {
     /// <summary>Held bytes at which a write goes through even while held (Kestrel's default response buffer size).</summary>

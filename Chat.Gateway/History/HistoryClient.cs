@@ -7,10 +7,9 @@ using Microsoft.Extensions.Options;
 namespace Chat.Gateway.History;
 
 /// <summary>
-/// The history service's REST API, found through service discovery (<c>http://history</c>). Every call answers within
-/// <see cref="GatewayOptions.HistoryTimeout"/>: with what history returned, or with nothing and <c>Complete = false</c>
-/// when it could not be reached in time (the resilience pipeline of <see cref="HistoryClientExtensions"/> retries once and
-/// opens its circuit while history is down, so joins then answer at once).
+/// The history service's REST API (<c>http://history</c>, service discovery). Every call answers within
+/// <see cref="GatewayOptions.HistoryTimeout"/>, with nothing and <c>Complete = false</c> when history cannot be reached
+/// (<see cref="HistoryClientExtensions"/>' circuit then opens, so joins answer at once).
 /// </summary>
 public sealed partial class HistoryClient(HttpClient http, IOptions<GatewayOptions> options, ILogger<HistoryClient> logger)
 {

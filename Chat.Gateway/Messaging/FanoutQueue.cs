@@ -11,7 +11,9 @@ namespace Chat.Gateway.Messaging;
 /// </summary>
 public sealed class FanoutQueue(GatewayNode node, IServiceProvider services)
 {
-    public string Name { get; } = InstanceEndpoint.Name("chat-message", node.Id);
+    public const string Prefix = "chat-message";
+
+    public string Name { get; } = InstanceEndpoint.Name(Prefix, node.Id);
 
     /// <summary>The queue's consumers (0 when it does not exist), or the reason the broker could not be asked.</summary>
     public async Task<(uint? Consumers, string? Problem)> GetConsumerCountAsync(CancellationToken cancellationToken)

@@ -1,10 +1,9 @@
 namespace Chat.Gateway.Presence;
 
 /// <summary>
-/// Who is in which room across every gateway instance: this instance's own connections, counted, and each other
-/// instance's entries as it announced them (each entry has exactly one owner, so no merging is needed). A user is in a
-/// room while any instance holds them there. Every change reports the users who came into or went out of a room.
-/// Not thread-safe: <see cref="PresenceTracker"/> serialises access.
+/// Who is in which room across every gateway instance: this instance's connections, counted, and each other instance's
+/// entries as it announced them (one owner per entry, so nothing to merge). Changes report who came or went. Not
+/// thread-safe: <see cref="PresenceTracker"/> serialises access.
 /// </summary>
 public sealed class PresenceView
 {

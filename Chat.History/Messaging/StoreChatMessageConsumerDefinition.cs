@@ -4,12 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Chat.History.Messaging;
 
 /// <summary>
-/// The durable queue <c>chat-history</c>, bound to the <see cref="ChatMessage"/> fanout, so that messages published
-/// while history is down wait for it. It is a quorum queue, and has to be: the gateways publish non-persistent
-/// messages, and a quorum queue is what writes every message to disk before the broker confirms it (a classic
-/// queue would keep them in memory only and lose them in a broker restart). Many messages are consumed at once so they can
-/// share a commit. Storage errors are retried a few times, then the message goes to <c>chat-history_error</c>;
-/// invalid events go there at once.
+/// The durable queue <c>chat-history</c>: a quorum queue, because it writes the gateways' non-persistent messages to
+/// disk before the broker confirms them. Many are consumed at once to share a commit; storage errors are retried, then
+/// go to <c>chat-history_error</c> (invalid events at once).
 /// </summary>
 public sealed class StoreChatMessageConsumerDefinition : ConsumerDefinition<StoreChatMessageConsumer>
 {

@@ -129,10 +129,8 @@ public sealed partial class BatchingMessageWriter(
     }
 
     /// <summary>
-    /// Records the commit that stored (or failed to store) one message as a span of that message's own trace, a child
-    /// of its <c>history store</c> span: one transaction serves the whole batch, and this way every message's trace
-    /// shows its insert. Named and tagged by OpenTelemetry's database conventions; the batch size tells how many
-    /// messages shared the commit.
+    /// Records the batch's commit as a span of each message's own trace (OpenTelemetry's database conventions, with the
+    /// batch size), so every message shows the insert that stored it.
     /// </summary>
     void RecordInsert(PendingWrite pending, int batchSize, DateTimeOffset started, DateTimeOffset ended, Exception? error)
     {

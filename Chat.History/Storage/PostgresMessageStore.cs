@@ -4,10 +4,9 @@ using NpgsqlTypes;
 namespace Chat.History.Storage;
 
 /// <summary>
-/// The store for more than one history instance: PostgreSQL through Aspire's <see cref="NpgsqlDataSource"/>. Ids are
-/// <c>uuid</c>, which PostgreSQL compares byte by byte in RFC order, the time order of UUIDv7, so <c>(room, id)</c>
-/// serves every page with one index range scan. A batch is one <c>INSERT … SELECT FROM unnest(…)</c>: one statement,
-/// one round trip, one commit. Instances share the table; the primary key decides which insert of an id wins.
+/// The store for more than one history instance: PostgreSQL through Aspire's <see cref="NpgsqlDataSource"/>. A <c>uuid</c>
+/// compares in UUIDv7 time order, so <c>(room, id)</c> serves every page with one range scan; a batch is one
+/// <c>INSERT … unnest(…)</c>, and the primary key decides which insert of an id wins.
 /// </summary>
 public sealed class PostgresMessageStore(NpgsqlDataSource dataSource) : IMessageStore
 {
