@@ -20,31 +20,42 @@ public sealed partial class ChatMessagePublisher(
     IOptions<GatewayOptions> options,
     ILogger<ChatMessagePublisher> logger)
 {
+    /// <summary>How long a publish not confirmed in time may still wait for its confirm before MassTransit gives it up.</summary>
+    public static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(30);
+
     readonly TimeSpan _timeout = options.Value.PublishTimeout;
+    readonly LogThrottle _failures = new(TimeSpan.FromSeconds(1), time);
 
     /// <summary>Gives a message its id (UUIDv7, monotonic within this process) and its accept time.</summary>
     public ChatMessage Accept(string room, string user, string text) =>
         new(ids.NewId(), room, user, text, time.GetUtcNow(), node.Id);
 
     /// <summary>
-    /// Publishes and waits for the broker's confirm; <see langword="false"/> when it did not come in time. Completes
-    /// <paramref name="entered"/> once the message has a channel, from where the broker takes publishes in order.
-    /// Takes no connection token: a publish in flight is finished even when its sender goes away.
+    /// Publishes and waits for the broker's confirm; <see langword="false"/> when it did not come in time. The publish is
+    /// not cancelled then: the broker may still take it (the client can retry under its id), and MassTransit gives it up
+    /// only after <see cref="AbandonAfter"/>. Completes <paramref name="entered"/> once the message has a channel, from
+    /// where the broker takes publishes in order. Takes no connection token: a publish outlives its sender.
     /// </summary>
     public async Task<bool> PublishAsync(ChatMessage message, ChatConnection sender, TaskCompletionSource entered)
     {
         using var activity = StartSendActivity(message, sender);
-        using var timeout = new CancellationTokenSource(_timeout, time);
         var started = time.GetTimestamp();
+        var abandon = new CancellationTokenSource(AbandonAfter, time);
         try
         {
             // The chat id is MassTransit's message id too: every span of the message carries the same messaging.message.id.
-            await bus.Publish(message, context =>
+            var publish = bus.Publish(message, context =>
             {
                 context.MessageId = message.Id;
                 context.Durable = false; // history's quorum queue is the durable copy
                 entered.TrySetResult();
-            }, timeout.Token);
+            }, abandon.Token);
+            _ = publish.ContinueWith(static (done, cts) =>
+            {
+                _ = done.Exception; // a publish given up after its answer was logged as not confirmed
+                ((CancellationTokenSource)cts!).Dispose();
+            }, abandon, TaskScheduler.Default);
+            await publish.WaitAsync(_timeout, time);
             telemetry.PublishDuration.Record(time.GetElapsedTime(started).TotalSeconds);
             telemetry.MessagesAccepted.Add(1);
             return true;
@@ -57,7 +68,11 @@ public sealed partial class ChatMessagePublisher(
                 new KeyValuePair<string, object?>(GatewayTelemetry.ErrorTypeAttribute, errorType));
             activity?.SetTag(GatewayTelemetry.ErrorTypeAttribute, errorType);
             activity?.SetStatus(ActivityStatusCode.Error, "publish not confirmed");
-            Log.PublishFailed(logger, message.Id, message.Room, ex.GetType().Name, ex.Message);
+            if (_failures.ShouldLog(out var suppressed))
+            {
+                Log.PublishFailed(logger, message.Id, message.Room, ex.GetType().Name, ex.Message, suppressed);
+            }
+
             return false;
         }
         finally
@@ -90,7 +105,7 @@ public sealed partial class ChatMessagePublisher(
 
     static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "Publish of message {MessageId} to room {Room} was not confirmed: {ExceptionType}: {Reason}")]
-        public static partial void PublishFailed(ILogger logger, Guid messageId, string room, string exceptionType, string reason);
+        [LoggerMessage(1, LogLevel.Warning, "Publish of message {MessageId} to room {Room} was not confirmed: {ExceptionType}: {Reason} ({Suppressed} more since the last report)")]
+        public static partial void PublishFailed(ILogger logger, Guid messageId, string room, string exceptionType, string reason, long suppressed);
     }
 }
