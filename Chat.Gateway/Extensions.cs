@@ -54,6 +54,9 @@ static class Extensions
                 settings.ConnectionString = broker.Primary.OriginalString; // Aspire parses it as one URI
             },
             broker.Apply);
+
+        // This instance's queues follow the broker: quorum queues on a cluster, classic ones on a single node.
+        InstanceEndpoint.OnCluster = broker.Nodes.Count > 1;
         builder.AddChatBus(bus =>
             {
                 bus.AddConsumer<DeliverChatMessageConsumer, DeliverChatMessageConsumerDefinition>();
