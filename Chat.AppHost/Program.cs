@@ -10,7 +10,8 @@ if (builder.Configuration["Chat:Identity"] is { } identity && identity is not ("
     return 1;
 }
 
-// Infrastructure: RabbitMQ (container, or the machine's rabbitmq-server) and the data directory.
+// Infrastructure: RabbitMQ (container, or the machine's rabbitmq-server; one node, or a cluster of Chat:BrokerNodes whose
+// resource is healthy once every node has joined) and the data directory.
 var dataDirectory = builder.GetDataDirectory();
 var messaging = builder.AddChatBroker("messaging", dataDirectory, out var problem);
 if (messaging is null)

@@ -44,9 +44,19 @@ static class Extensions
 
         services.AddHistoryClient();
 
-        // Aspire's RabbitMQ client asks the broker whether this instance's fanout queue has a consumer (FanoutHealthCheck).
-        // Its tracing is off: RabbitMQ.Client's sources would also trace MassTransit's channels, doubling every hop.
-        builder.AddRabbitMQClient(MessagingExtensions.ConnectionName, settings => settings.DisableTracing = true);
+        // Aspire's RabbitMQ client asks the broker whether this instance's fanout queue has a consumer (FanoutHealthCheck),
+        // through any node of a cluster. Its tracing is off: RabbitMQ.Client's sources would also trace MassTransit's
+        // channels, doubling every hop.
+        var broker = builder.GetBrokerConnectionString();
+        builder.AddRabbitMQClient(MessagingExtensions.ConnectionName, settings =>
+            {
+                settings.DisableTracing = true;
+                settings.ConnectionString = broker.Primary.OriginalString; // Aspire parses it as one URI
+            },
+            broker.Apply);
+
+        // This instance's queues follow the broker: quorum queues on a cluster, classic ones on a single node.
+        InstanceEndpoint.OnCluster = broker.Nodes.Count > 1;
         builder.AddChatBus(bus =>
             {
                 bus.AddConsumer<DeliverChatMessageConsumer, DeliverChatMessageConsumerDefinition>();

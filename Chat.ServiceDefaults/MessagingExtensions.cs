@@ -20,8 +20,7 @@ public static class MessagingExtensions
         Action<IRabbitMqBusFactoryConfigurator>? configureBus = null)
         where TBuilder : IHostApplicationBuilder
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not set: run {builder.Environment.ApplicationName} through Chat.AppHost.");
+        var broker = builder.GetBrokerConnectionString();
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -29,7 +28,20 @@ public static class MessagingExtensions
             configure(bus);
             bus.UsingRabbitMq((context, cfg) =>
             {
-                cfg.Host(new Uri(connectionString));
+                cfg.Host(broker.Primary, host =>
+                {
+                    if (broker.Nodes.Count > 1)
+                    {
+                        // MassTransit tries the nodes in turn, from the first, when it connects and when it reconnects.
+                        host.UseCluster(cluster =>
+                        {
+                            foreach (var node in broker.HostsAndPorts)
+                            {
+                                cluster.Node(node);
+                            }
+                        });
+                    }
+                });
                 // The event's own JSON (id in message_id, trace context in MT-Activity-Id) instead of MassTransit's envelope,
                 // without the per-message transport headers: a sixth of the bytes, and less for the broker to hold.
                 cfg.UseRawJsonSerializer(RawSerializerOptions.AnyMessageType);
@@ -47,4 +59,9 @@ public static class MessagingExtensions
 
         return builder;
     }
+
+    /// <summary>The broker's nodes from Aspire's <c>messaging</c> connection string (see <see cref="BrokerConnectionString"/>).</summary>
+    public static BrokerConnectionString GetBrokerConnectionString(this IHostApplicationBuilder builder) =>
+        BrokerConnectionString.Parse(builder.Configuration.GetConnectionString(ConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not set: run {builder.Environment.ApplicationName} through Chat.AppHost."));
 }

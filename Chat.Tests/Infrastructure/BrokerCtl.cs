@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Aspire.Hosting.Testing;
+
+namespace Chat.Tests.Infrastructure;
+
+/// <summary>
+/// <c>rabbitmqctl</c> against the local broker nodes of a test app: with the app's Erlang cookie (in the nodes' home in
+/// its data directory) and the app's epmd, so it sees the cluster as the AppHost does.
+/// </summary>
+sealed partial class BrokerCtl(string home, int epmdPort)
+{
+    const string Command = "/usr/lib/rabbitmq/bin/rabbitmqctl";
+
+    public static BrokerCtl For(ChatAppFixture app) =>
+        new(Path.Combine(app.DataDirectory, "rabbitmq"), app.App.GetEndpoint($"{ChatAppFixture.Messaging}-epmd", "epmd").Port);
+
+    /// <summary>The nodes that run in the cluster, as <paramref name="node"/> sees them.</summary>
+    public async Task<IReadOnlyList<string>> RunningNodesAsync(string node)
+    {
+        using var status = JsonDocument.Parse(await RunAsync("--node", node, "cluster_status", "--formatter", "json"));
+        return [.. status.RootElement.GetProperty("running_nodes").EnumerateArray().Select(n => n.GetString()!).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>A queue as <paramref name="node"/> sees it; null when it does not exist.</summary>
+    public async Task<QueueMembers?> QueueAsync(string node, string queue)
+    {
+        using var queues = JsonDocument.Parse(await RunAsync("--node", node, "list_queues", "name", "type", "members", "online", "leader", "--formatter", "json"));
+        return queues.RootElement.EnumerateArray().Where(q => q.GetProperty("name").GetString() == queue).Select(QueueMembers.From).FirstOrDefault();
+    }
+
+    /// <summary>Every queue whose name starts with <paramref name="prefix"/>, as <paramref name="node"/> sees it.</summary>
+    public async Task<IReadOnlyList<QueueMembers>> QueuesAsync(string node, string prefix)
+    {
+        using var queues = JsonDocument.Parse(await RunAsync("--node", node, "list_queues", "name", "type", "members", "online", "leader", "--formatter", "json"));
+        return [.. queues.RootElement.EnumerateArray().Where(q => q.GetProperty("name").GetString()!.StartsWith(prefix, StringComparison.Ordinal)).Select(QueueMembers.From)];
+    }
+
+    /// <summary>
+    /// The names of the services' connections to <paramref name="onNode"/> (the AppHost's own health checks left out), as
+    /// <paramref name="node"/> sees the cluster's; <c>unnamed</c> for a client that gives no name.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ConnectionsAsync(string node, string onNode)
+    {
+        // The table, not JSON: JSON writes a connection's process without its node's name.
+        var table = await RunAsync("--node", node, "list_connections", "pid", "client_properties", "--quiet", "--no-table-headers");
+        return [.. table.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => line.StartsWith($"<{onNode}.", StringComparison.Ordinal))
+            .Select(line => ConnectionName().Match(line) is { Success: true } m ? m.Groups[1].Value : "unnamed")
+            .Where(name => name != "chat-apphost-health")
+            .Order(StringComparer.Ordinal)];
+    }
+
+    [GeneratedRegex("""\{"connection_name","([^"]*)"\}""")]
+    private static partial Regex ConnectionName();
+
+    async Task<string> RunAsync(params string[] arguments)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var info = new ProcessStartInfo(Command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["HOME"] = home;
+        info.Environment["ERL_EPMD_PORT"] = epmdPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(home, "rabbitmq-env.conf");
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{Command} did not start");
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct).WaitAsync(TestTimeouts.Network, ct);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} exited with {process.ExitCode}: {(await errors).Trim()}");
+        }
+
+        return await output;
+    }
+}
