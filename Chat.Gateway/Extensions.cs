@@ -55,8 +55,6 @@ static class Extensions
             },
             broker.Apply);
 
-        // This instance's queues follow the broker: quorum queues on a cluster, classic ones on a single node.
-        InstanceEndpoint.OnCluster = broker.Nodes.Count > 1;
         builder.AddChatBus(bus =>
             {
                 bus.AddConsumer<DeliverChatMessageConsumer, DeliverChatMessageConsumerDefinition>();

@@ -15,6 +15,9 @@ public sealed class BrokerConnectionString
     /// <summary>Every node, in the order given.</summary>
     public IReadOnlyList<Uri> Nodes { get; }
 
+    /// <summary>Whether the broker is a cluster of several nodes.</summary>
+    public bool IsCluster => Nodes.Count > 1;
+
     /// <summary>The first node: the one clients try first, and the source of credentials and virtual host.</summary>
     public Uri Primary => Nodes[0];
 

@@ -21,6 +21,7 @@ public static class MessagingExtensions
         where TBuilder : IHostApplicationBuilder
     {
         var broker = builder.GetBrokerConnectionString();
+        builder.Services.AddSingleton(broker);
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -30,7 +31,7 @@ public static class MessagingExtensions
             {
                 cfg.Host(broker.Primary, host =>
                 {
-                    if (broker.Nodes.Count > 1)
+                    if (broker.IsCluster)
                     {
                         // MassTransit tries the nodes in turn, from the first, when it connects and when it reconnects.
                         host.UseCluster(cluster =>

@@ -8,11 +8,13 @@ public abstract class InstanceConsumerDefinition<TConsumer> : ConsumerDefinition
     where TConsumer : class, IConsumer
 {
     readonly int _prefetch;
+    readonly bool _quorum;
     readonly ILogger _logger;
 
-    protected InstanceConsumerDefinition(string prefix, int prefetch, GatewayNode node, ILogger logger)
+    protected InstanceConsumerDefinition(string prefix, int prefetch, GatewayNode node, BrokerConnectionString broker, ILogger logger)
     {
         _prefetch = prefetch;
+        _quorum = broker.IsCluster;
         _logger = logger;
         EndpointName = InstanceEndpoint.Name(prefix, node.Id);
         ConcurrentMessageLimit = 1;
@@ -20,5 +22,5 @@ public abstract class InstanceConsumerDefinition<TConsumer> : ConsumerDefinition
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context) =>
-        InstanceEndpoint.Configure(endpointConfigurator, _prefetch, _logger);
+        InstanceEndpoint.Configure(endpointConfigurator, _prefetch, _quorum, _logger);
 }

@@ -11,17 +11,12 @@ static class InstanceEndpoint
     /// <summary>How long the broker keeps an instance's queue after its last consumer went away.</summary>
     public static readonly TimeSpan QueueExpiry = TimeSpan.FromMinutes(1);
 
-    /// <summary>
-    /// Whether the broker is a cluster, so the queues must survive the loss of their node (quorum queues); set once, from
-    /// the connection string, before the bus is configured. A single broker keeps durable classic queues.
-    /// </summary>
-    public static bool OnCluster { get; set; }
-
     /// <summary>The queue name for this instance: <paramref name="prefix"/> and the node id, lower case.</summary>
     public static string Name(string prefix, string node) =>
         prefix + "-" + new string([.. node.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-')]);
 
-    public static void Configure(IReceiveEndpointConfigurator endpoint, int prefetch, ILogger logger)
+    /// <summary>Configures an instance endpoint; on a cluster (<paramref name="quorum"/>) its queue is a quorum queue, so it survives the loss of its node.</summary>
+    public static void Configure(IReceiveEndpointConfigurator endpoint, int prefetch, bool quorum, ILogger logger)
     {
         endpoint.PrefetchCount = prefetch;
         endpoint.ConfigureError(error => error.UseFilter(new DropFaultedMessageFilter(logger)));
@@ -29,7 +24,7 @@ static class InstanceEndpoint
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             // Quorum on a cluster: a classic queue cannot be declared again while its node is down; it costs ~35 % more broker CPU.
-            if (OnCluster)
+            if (quorum)
             {
                 rabbit.SetQuorumQueue();
             }
