@@ -174,7 +174,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter console)
         }
 
         var raised = configuration.Raised.Count == 0 ? "no limit raised" : $"limits raised: {string.Join(", ", configuration.Raised)}";
-        console.Write($"starting the app through the AppHost (RabbitMQ, history, 2 gateways) for {string.Join(", ", configuration.Scenarios)}, {configuration.Name} ({raised}) … ");
+        console.Write($"starting the app through the AppHost (RabbitMQ, history, gateways) for {string.Join(", ", configuration.Scenarios)}, {configuration.Name} ({raised}) … ");
         var started = TimeProvider.System.GetTimestamp();
         var app = await ChatApp.StartAsync(configuration.Settings, options.TraceRatio, logs, cancellationToken);
         console.WriteLine($"ready in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:0} s ({app.BuildConfiguration} build, "

@@ -123,8 +123,9 @@ public sealed class ChatApp : IAsyncDisposable
             chat.ProxyAddress = chat._app.GetEndpoint("gateway", "http");
             chat.HistoryAddress = chat._app.GetEndpoint("history", "http");
             chat.History = new HttpClient { BaseAddress = chat.HistoryAddress };
-            chat.BrokerConnectionString = await chat._app.GetConnectionStringAsync("messaging", token);
-            chat._brokerPort = new Uri(chat.BrokerConnectionString!).Port;
+            var broker = PrimaryNode(await chat._app.GetConnectionStringAsync("messaging", token));
+            chat.BrokerConnectionString = broker.OriginalString;
+            chat._brokerPort = broker.Port;
 
             var replicas = settings.TryGetValue("Chat:GatewayReplicas", out var configured) ? int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture) : 2;
             chat.Gateways = await FindReplicasAsync(chat._brokerPort.Value, replicas, token);
@@ -156,8 +157,8 @@ public sealed class ChatApp : IAsyncDisposable
             Gateways = replicas,
             HistoryAddress = history,
             History = history is null ? null : new HttpClient { BaseAddress = history },
-            BrokerConnectionString = broker,
-            _brokerPort = broker is null ? null : new Uri(broker).Port,
+            BrokerConnectionString = broker is null ? null : PrimaryNode(broker).OriginalString,
+            _brokerPort = broker is null ? null : PrimaryNode(broker).Port,
         };
     }
 
@@ -245,8 +246,11 @@ public sealed class ChatApp : IAsyncDisposable
     }
 
     static bool UsesBroker(LocalProcess process, int brokerPort) =>
-        process.Environment().TryGetValue("ConnectionStrings__messaging", out var broker)
-        && Uri.TryCreate(broker, UriKind.Absolute, out var uri) && uri.Port == brokerPort;
+        process.Environment().TryGetValue("ConnectionStrings__messaging", out var broker) && PrimaryNode(broker).Port == brokerPort;
+
+    /// <summary>The first node of the app's broker: the only one on a single broker, the one the raw baseline uses on a cluster.</summary>
+    static Uri PrimaryNode(string? connectionString) =>
+        Microsoft.Extensions.Hosting.BrokerConnectionString.Parse(connectionString ?? throw new InvalidOperationException("The app has no broker connection string.")).Primary;
 
     static string? NodeOf(IReadOnlyDictionary<string, string> environment) =>
         environment.TryGetValue("OTEL_RESOURCE_ATTRIBUTES", out var attributes)
