@@ -43,11 +43,11 @@ sealed class BrokerClient : IAsyncDisposable
     /// <summary>Publishes an event as the gateway does and waits for the broker's confirm.</summary>
     public Task PublishAsync(ChatMessage message) => PublishAsync(Body(message), RawJson(message.Id));
 
-    /// <summary>Publishes a body (well-formed or not) to the event's fanout exchange and waits for the broker's confirm.</summary>
-    public async Task PublishAsync(byte[] body, BasicProperties? properties = null)
+    /// <summary>Publishes a body (well-formed or not) to an event's fanout exchange (ChatMessage's unless told) and waits for the broker's confirm.</summary>
+    public async Task PublishAsync(byte[] body, BasicProperties? properties = null, string exchange = ChatMessageExchange)
     {
         var ct = TestContext.Current.CancellationToken;
-        await _channel.BasicPublishAsync(ChatMessageExchange, "", mandatory: false, properties ?? RawJson(null), body, ct).AsTask().WaitAsync(TestTimeouts.Network, ct);
+        await _channel.BasicPublishAsync(exchange, "", mandatory: false, properties ?? RawJson(null), body, ct).AsTask().WaitAsync(TestTimeouts.Network, ct);
     }
 
     /// <summary>Publishes many events as the gateway does, confirms awaited together in windows.</summary>

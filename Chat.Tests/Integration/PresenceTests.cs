@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Chat.Tests.Infrastructure;
 
@@ -145,5 +146,48 @@ public sealed class PresenceTests(ChatAppFixture app)
         await late.SendAcknowledgedAsync(ChatRules.DefaultRoom, "hello 2013");
         await plain.WaitForLineAsync(l => l.EndsWith(": hello 2013", StringComparison.Ordinal));
         Assert.DoesNotContain(plain.ReceivedSoFar(), l => l.Contains("presence", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Forged_presence_and_typing_events_on_the_broker_are_logged_and_dropped_by_every_replica_which_go_on()
+    {
+        var room = Names.Room("forged");
+        var (alice, bob) = (Names.User("alice"), Names.User("bob"));
+        var replicas = await app.GetGatewayReplicaDetailsAsync();
+        await using var a = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0].Address, user: alice));
+        await a.JoinAsync(room);
+        await using var broker = await BrokerClient.ConnectAsync(app);
+        (string Exchange, string Body)[] forged =
+        [
+            ("Chat.Contracts:PresenceUpdate", "{ not presence"),
+            ("Chat.Contracts:PresenceUpdate", $$"""{"instance":"forger","node":"forger","kind":"joined","members":[{"room":"{{room}}","user":"mallory!"}]}"""),
+            ("Chat.Contracts:PresenceUpdate", """{"instance":"forger","node":"forger","kind":"takeover"}"""),
+            ("Chat.Contracts:TypingIndicator", "[1, 2"),
+            ("Chat.Contracts:TypingIndicator", $$"""{"room":"{{room}}","user":"","node":"forger"}"""),
+        ];
+        var ids = new List<string>();
+        foreach (var (exchange, body) in forged)
+        {
+            var id = Guid.NewGuid().ToString();
+            ids.Add(id);
+            await broker.PublishAsync(Encoding.UTF8.GetBytes(body), new RabbitMQ.Client.BasicProperties { ContentType = "application/json", MessageId = id }, exchange);
+        }
+
+        foreach (var replica in replicas)
+        {
+            foreach (var id in ids)
+            {
+                await app.Logs.WaitForAsync(l => l.ResourceId == replica.ResourceId && l.Text.Contains("Dropped", StringComparison.Ordinal)
+                    && l.Text.Contains(id, StringComparison.Ordinal), TestTimeouts.Long);
+            }
+        }
+
+        // Both replicas still run presence and typing, and the forged member is nobody's.
+        await using var b = await OnReplicaAsync(1, bob);
+        Assert.Equal(new[] { alice, bob }.Order(StringComparer.Ordinal), Members(await b.JoinAsync(room)));
+        await a.WaitForAsync(f => IsPresence(f, bob, "joined"));
+        await b.SendJsonAsync(new { type = "typing", room });
+        await a.WaitForAsync(f => (string?)f["type"] == "typing" && (string?)f["user"] == bob);
+        Assert.DoesNotContain(a.ReceivedSoFar(), f => f.Contains("mallory", StringComparison.Ordinal));
     }
 }
