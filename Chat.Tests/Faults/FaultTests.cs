@@ -162,9 +162,13 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
         var replicas = await app.GetGatewayReplicasAsync();
         await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "bob"));
         await bob.JoinAsync(room);
+        await using var watcher = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "walt"));
+        await watcher.JoinAsync(room);
         // 20 a second: a join that waits for history holds what arrives meanwhile, within the outbox's 256 frames.
         await using var traffic = new Traffic(bob, room, "bob", perSecond: 20);
         await traffic.WaitForMoreAcknowledgedAsync(10, TestTimeouts.Long);
+        // Carol's replica consumes the fanout (after an earlier test's broker restart its endpoint may still be reconnecting).
+        await watcher.WaitForAsync(f => (string?)f["type"] == "message", TestTimeouts.Long);
 
         await app.TerminateAsync(ChatAppFixture.History, "Chat.History");
         try
