@@ -123,12 +123,12 @@ public sealed class ChatApp : IAsyncDisposable
             chat.ProxyAddress = chat._app.GetEndpoint("gateway", "http");
             chat.HistoryAddress = chat._app.GetEndpoint("history", "http");
             chat.History = new HttpClient { BaseAddress = chat.HistoryAddress };
-            var broker = PrimaryNode(await chat._app.GetConnectionStringAsync("messaging", token));
+            var broker = AppProcesses.PrimaryNode(await chat._app.GetConnectionStringAsync("messaging", token));
             chat.BrokerConnectionString = broker.OriginalString;
             chat._brokerPort = broker.Port;
 
             var replicas = settings.TryGetValue("Chat:GatewayReplicas", out var configured) ? int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture) : 2;
-            chat.Gateways = await FindReplicasAsync(chat._brokerPort.Value, replicas, token);
+            chat.Gateways = await AppProcesses.FindReplicasAsync(chat._brokerPort.Value, replicas, token);
             await chat.WaitForGatewaysAsync(token);
             return chat;
         }
@@ -149,7 +149,7 @@ public sealed class ChatApp : IAsyncDisposable
                 && urls.Split(';').Any(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Port == address.Port));
             return match.Process is null
                 ? new GatewayReplica(address, null, address.Authority, "")
-                : new GatewayReplica(address, match.Process.Pid, NodeOf(match.Environment) ?? address.Authority, match.Process.ExecutablePath());
+                : new GatewayReplica(address, match.Process.Pid, AppProcesses.NodeOf(match.Environment) ?? address.Authority, match.Process.ExecutablePath());
         }).ToList();
 
         return new ChatApp
@@ -157,8 +157,8 @@ public sealed class ChatApp : IAsyncDisposable
             Gateways = replicas,
             HistoryAddress = history,
             History = history is null ? null : new HttpClient { BaseAddress = history },
-            BrokerConnectionString = broker is null ? null : PrimaryNode(broker).OriginalString,
-            _brokerPort = broker is null ? null : PrimaryNode(broker).Port,
+            BrokerConnectionString = broker is null ? null : AppProcesses.PrimaryNode(broker).OriginalString,
+            _brokerPort = broker is null ? null : AppProcesses.PrimaryNode(broker).Port,
         };
     }
 
@@ -174,51 +174,7 @@ public sealed class ChatApp : IAsyncDisposable
     }
 
     /// <summary>The app's processes by role, for CPU accounting (Linux; empty groups elsewhere).</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<int>> ProcessGroups()
-    {
-        var all = LocalProcess.All();
-        var groups = new Dictionary<string, IReadOnlyList<int>>
-        {
-            [CpuGroups.Gateways] = Gateways.Where(g => g.Pid is not null).Select(g => g.Pid!.Value).ToList(),
-        };
-
-        if (_brokerPort is { } port)
-        {
-            groups[CpuGroups.History] = all.Where(p => p.Name == "Chat.History" && UsesBroker(p, port)).Select(p => p.Pid).ToList();
-        }
-
-        if (_dataDirectory is not null)
-        {
-            groups[CpuGroups.Broker] = all.Where(p => p.Name == "beam.smp" && p.CommandLine.Contains(_dataDirectory, StringComparison.Ordinal)).Select(p => p.Pid).ToList();
-            groups[CpuGroups.Dcp] = DcpProcesses(all).Select(p => p.Pid).ToList();
-        }
-
-        return groups;
-    }
-
-    static async Task<IReadOnlyList<GatewayReplica>> FindReplicasAsync(int brokerPort, int expected, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var replicas = LocalProcess.All()
-                .Where(p => p.Name == "Chat.Gateway" && UsesBroker(p, brokerPort))
-                .Select(p => (Process: p, Environment: p.Environment()))
-                .Where(p => p.Environment.ContainsKey("ASPNETCORE_URLS"))
-                .Select(p => new GatewayReplica(
-                    Loopback(new Uri(p.Environment["ASPNETCORE_URLS"].Split(';')[0])),
-                    p.Process.Pid,
-                    NodeOf(p.Environment) ?? p.Process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    p.Process.ExecutablePath()))
-                .OrderBy(r => r.Address.Port)
-                .ToList();
-            if (replicas.Count >= expected || !OperatingSystem.IsLinux())
-            {
-                return replicas;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
-        }
-    }
+    public IReadOnlyDictionary<string, IReadOnlyList<int>> ProcessGroups() => AppProcesses.Groups(Gateways, _dataDirectory, _brokerPort);
 
     async Task WaitForGatewaysAsync(CancellationToken cancellationToken)
     {
@@ -241,36 +197,6 @@ public sealed class ChatApp : IAsyncDisposable
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
-            }
-        }
-    }
-
-    static bool UsesBroker(LocalProcess process, int brokerPort) =>
-        process.Environment().TryGetValue("ConnectionStrings__messaging", out var broker) && PrimaryNode(broker).Port == brokerPort;
-
-    /// <summary>The first node of the app's broker: the only one on a single broker, the one the raw baseline uses on a cluster.</summary>
-    static Uri PrimaryNode(string? connectionString) =>
-        Microsoft.Extensions.Hosting.BrokerConnectionString.Parse(connectionString ?? throw new InvalidOperationException("The app has no broker connection string.")).Primary;
-
-    static string? NodeOf(IReadOnlyDictionary<string, string> environment) =>
-        environment.TryGetValue("OTEL_RESOURCE_ATTRIBUTES", out var attributes)
-            ? attributes.Split(',').Select(a => a.Split('=', 2)).FirstOrDefault(a => a.Length == 2 && a[0] == "service.instance.id")?[1]
-            : null;
-
-    static Uri Loopback(Uri uri) => uri.Host == "localhost" ? new UriBuilder(uri) { Host = "127.0.0.1" }.Uri : uri;
-
-    /// <summary>DCP's API server (watching this process) and its controllers (which run the proxies).</summary>
-    static IEnumerable<LocalProcess> DcpProcesses(IReadOnlyList<LocalProcess> all)
-    {
-        var apiServers = all.Where(p => p.Name == "dcp" && p.CommandLine.Contains("start-apiserver", StringComparison.Ordinal)
-            && p.CommandLine.Contains($"--monitor {Environment.ProcessId} ", StringComparison.Ordinal)).ToList();
-        foreach (var apiServer in apiServers)
-        {
-            yield return apiServer;
-            foreach (var controller in all.Where(p => p.Name == "dcp" && p.CommandLine.Contains("run-controllers", StringComparison.Ordinal)
-                && p.CommandLine.Contains($"--monitor {apiServer.Pid} ", StringComparison.Ordinal)))
-            {
-                yield return controller;
             }
         }
     }
@@ -312,7 +238,7 @@ public sealed class ChatApp : IAsyncDisposable
 
         if (_dataDirectory is not null)
         {
-            KillLeftovers();
+            AppProcesses.KillLeftovers(_dataDirectory, _brokerPort);
             for (var attempt = 0; attempt < 10 && Directory.Exists(_dataDirectory); attempt++)
             {
                 try
@@ -324,43 +250,6 @@ public sealed class ChatApp : IAsyncDisposable
                     await Task.Delay(TimeSpan.FromMilliseconds(500));
                 }
             }
-        }
-    }
-
-    /// <summary>Anything of this app still running after the AppHost stopped: its broker and epmd, its services, its DCP.</summary>
-    void KillLeftovers()
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var all = LocalProcess.All();
-            var leftovers = all.Where(p =>
-                    (p.Name is "beam.smp" && p.CommandLine.Contains(_dataDirectory!, StringComparison.Ordinal))
-                    || (p.Name is "epmd" && p.WorkingDirectory().StartsWith(_dataDirectory!, StringComparison.Ordinal))
-                    || (p.Name is "Chat.Gateway" or "Chat.History" && _brokerPort is { } port && UsesBroker(p, port)))
-                .Concat(DcpProcesses(all))
-                .ToList();
-            if (leftovers.Count == 0)
-            {
-                return;
-            }
-
-            if (attempt >= 10)
-            {
-                foreach (var process in leftovers)
-                {
-                    try
-                    {
-                        using var handle = System.Diagnostics.Process.GetProcessById(process.Pid);
-                        handle.Kill(entireProcessTree: true);
-                    }
-                    catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
-                    {
-                        // gone meanwhile
-                    }
-                }
-            }
-
-            Thread.Sleep(500);
         }
     }
 }
