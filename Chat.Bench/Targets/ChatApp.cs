@@ -169,8 +169,10 @@ public sealed class ChatApp : IAsyncDisposable
         var how = viaProxy && ProxyAddress is not null
             ? $"through the AppHost's proxy {ProxyAddress.Authority}, which balances over {Gateways.Count} replicas"
             : $"directly to {Gateways.Count} gateway replica(s), connections alternating";
+        var broker = Settings.TryGetValue("Chat:BrokerNodes", out var nodes) && nodes != "1" ? $"a RabbitMQ cluster of {nodes} nodes" : "RabbitMQ";
+        var store = Settings.TryGetValue("Chat:HistoryStore", out var configured) && configured == "postgres" ? "PostgreSQL" : "SQLite";
         return new ChatAppTarget(addresses, History,
-            $"Chat: gateways ({BuildConfiguration} build) + RabbitMQ (MassTransit, confirms, quorum queue for history) + history (SQLite); clients {how}");
+            $"Chat: gateways ({BuildConfiguration} build) + {broker} (MassTransit, confirms, quorum queue for history) + history ({store}); clients {how}");
     }
 
     /// <summary>The app's processes by role, for CPU accounting (Linux; empty groups elsewhere).</summary>
