@@ -44,6 +44,7 @@ sealed class RabbitMQCtl(string command, string home, EndpointReference epmd)
         info.Environment["HOME"] = home;
         info.Environment["ERL_EPMD_PORT"] = await epmd.Property(EndpointProperty.Port).GetValueAsync(cancellationToken);
         info.Environment["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(home, "rabbitmq-env.conf"); // not /etc's
+        info.Environment["ERL_FLAGS"] = "-start_epmd false"; // with its epmd gone, fail instead of leaving a new one behind
         info.Environment["RABBITMQ_CTL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}";
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{command} did not start");

@@ -66,6 +66,7 @@ sealed partial class BrokerCtl(string home, int epmdPort)
 
         info.Environment["HOME"] = home;
         info.Environment["ERL_EPMD_PORT"] = epmdPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["ERL_FLAGS"] = "-start_epmd false"; // with its epmd gone, fail instead of leaving a new one behind
         info.Environment["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(home, "rabbitmq-env.conf");
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{Command} did not start");
         var output = process.StandardOutput.ReadToEndAsync(ct);
