@@ -44,6 +44,8 @@ public sealed class BrokerNodeFailoverTests(BrokerClusterFixture app, ITestOutpu
         await fromAlice.WaitForMoreAcknowledgedAsync(20, TestTimeouts.Long);
         await fromBob.WaitForMoreAcknowledgedAsync(20, TestTimeouts.Long);
 
+        // A node goes only while every quorum queue has all its members (the previous test's node may still be catching up).
+        await AllQuorumMembersOnlineAsync(ctl, BrokerClusterFixture.NodeNames[0]);
         var leader = (await ctl.QueueAsync(BrokerClusterFixture.NodeNames[0], HistoryQueue))?.Leader ?? throw new InvalidOperationException("chat-history has no leader");
         var victim = leader[..leader.IndexOf('@', StringComparison.Ordinal)];
         var survivor = BrokerClusterFixture.NodeNames.First(n => n != leader);
@@ -92,8 +94,7 @@ public sealed class BrokerNodeFailoverTests(BrokerClusterFixture app, ITestOutpu
             restarted = true;
             await Eventually.UntilAsync(_ => ctl.RunningNodesAsync(survivor), r => r.SequenceEqual(BrokerClusterFixture.NodeNames), TestTimeouts.Long, "3 running nodes");
             var rejoined = rejoining.Elapsed;
-            await Eventually.UntilAsync(_ => ctl.QueueAsync(survivor, HistoryQueue), q => q?.Online.SequenceEqual(BrokerClusterFixture.NodeNames) == true,
-                TestTimeouts.Long, "chat-history's members all online");
+            await AllQuorumMembersOnlineAsync(ctl, survivor);
             var membersBack = rejoining.Elapsed;
 
             var afterStop = answers.Where(a => a.Answered >= stoppedAt).ToList();
@@ -104,7 +105,7 @@ public sealed class BrokerNodeFailoverTests(BrokerClusterFixture app, ITestOutpu
                 $"{electedAfter.TotalSeconds:0.0} s after the signal; {answers.Count} sends answered, {answers.Count(a => a.Code == "unavailable")} unavailable " +
                 $"({afterStop.Count(a => a.Code == "unavailable")} after the signal), slowest answer {answers.Max(a => a.Latency).TotalSeconds:0.00} s, " +
                 $"longest pause between acknowledgements {longestGap.TotalSeconds:0.00} s; {acknowledged.Count} acknowledged, {stored} stored, {duplicates} duplicates, " +
-                $"all received once by both clients; the node ran in the cluster again {rejoined.TotalSeconds:0.0} s after its start, chat-history's 3 members online after {membersBack.TotalSeconds:0.0} s");
+                $"all received once by both clients; the node ran in the cluster again {rejoined.TotalSeconds:0.0} s after its start, every quorum queue's 3 members online after {membersBack.TotalSeconds:0.0} s");
         }
         finally
         {
@@ -118,6 +119,12 @@ public sealed class BrokerNodeFailoverTests(BrokerClusterFixture app, ITestOutpu
             await app.WaitUntilHealthyAsync(cts.Token);
         }
     }
+
+    /// <summary>Waits until every quorum queue (chat-history and the gateways' own) has all its members online.</summary>
+    static Task AllQuorumMembersOnlineAsync(BrokerCtl ctl, string node) =>
+        Eventually.UntilAsync(_ => ctl.QueuesAsync(node, ""),
+            queues => queues.Where(q => q.Type == "quorum").All(q => q.Online.SequenceEqual(BrokerClusterFixture.NodeNames)),
+            TestTimeouts.Long, "every quorum queue's members online");
 
     static List<Guid> MessageIds(ChatClient client) =>
         [.. client.ReceivedSoFar().Select(f => JsonNode.Parse(f)!.AsObject()).Where(f => (string?)f["type"] == "message").Select(f => Guid.Parse((string)f["id"]!))];
