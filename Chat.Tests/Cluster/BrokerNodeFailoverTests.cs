@@ -39,8 +39,8 @@ public sealed class BrokerNodeFailoverTests(BrokerClusterFixture app, ITestOutpu
         await alice.JoinAsync(room);
         await bob.JoinAsync(room);
         var clock = Stopwatch.StartNew();
-        await using var fromAlice = new TimedTraffic(alice, room, "alice", clock);
-        await using var fromBob = new TimedTraffic(bob, room, "bob", clock);
+        await using var fromAlice = new Traffic(alice, room, "alice", clock: clock);
+        await using var fromBob = new Traffic(bob, room, "bob", clock: clock);
         await fromAlice.WaitForMoreAcknowledgedAsync(20, TestTimeouts.Long);
         await fromBob.WaitForMoreAcknowledgedAsync(20, TestTimeouts.Long);
 

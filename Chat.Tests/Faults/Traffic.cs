@@ -1,42 +1,42 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Faults;
 
 /// <summary>
 /// Keeps a client sending to a room, one message after the other's answer (at most <c>perSecond</c>, paced by a timer),
-/// and records what each got: the ids acknowledged and the errors. Every answer is awaited with the client's timeout,
-/// so a send that hangs fails the test.
+/// and records every answer with when its send went out (on <c>clock</c>, the test's or its own) and how long it took.
+/// Every answer is awaited with the client's timeout, so a send that hangs fails the test.
 /// </summary>
 sealed class Traffic : IAsyncDisposable
 {
     readonly CancellationTokenSource _stop = new();
     readonly Task _loop;
 
-    public Traffic(ChatClient client, string room, string label, int perSecond = 50)
+    public Traffic(ChatClient client, string room, string label, int perSecond = 50, Stopwatch? clock = null)
     {
+        clock ??= Stopwatch.StartNew();
         _loop = Task.Run(async () =>
         {
             using var pace = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / perSecond));
             var i = 0;
             while (!_stop.IsCancellationRequested && await pace.WaitForNextTickAsync(CancellationToken.None))
             {
+                var sent = clock.Elapsed;
                 var answer = await client.SendMessageAsync(room, $"{label} {i++}");
-                if ((string?)answer["type"] == "ack")
-                {
-                    Acknowledged.Add(Guid.Parse((string)answer["id"]!));
-                }
-                else
-                {
-                    Errors.Add((string)answer["code"]!);
-                }
+                var acknowledged = (string?)answer["type"] == "ack";
+                Answers.Add(new(sent, clock.Elapsed - sent, acknowledged ? Guid.Parse((string)answer["id"]!) : null, acknowledged ? null : (string?)answer["code"]));
             }
         });
     }
 
-    public ConcurrentBag<Guid> Acknowledged { get; } = [];
+    /// <summary>Every answer so far.</summary>
+    public ConcurrentBag<TimedAnswer> Answers { get; } = [];
 
-    public ConcurrentBag<string> Errors { get; } = [];
+    public IReadOnlyList<Guid> Acknowledged => [.. Answers.Where(a => a.Id is not null).Select(a => a.Id!.Value)];
+
+    public IReadOnlyList<string> Errors => [.. Answers.Where(a => a.Id is null).Select(a => a.Code!)];
 
     /// <summary>Waits until <paramref name="count"/> more messages than now are acknowledged.</summary>
     public Task WaitForMoreAcknowledgedAsync(int count, TimeSpan timeout)
