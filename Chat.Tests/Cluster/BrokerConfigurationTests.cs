@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Chat.Tests.Infrastructure;
@@ -16,44 +15,12 @@ public sealed class BrokerConfigurationTests
     [Fact]
     public async Task An_even_number_of_broker_nodes_is_refused_with_one_line()
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "chat-tests", "refused-" + Guid.NewGuid().ToString("N"));
-        // The AppHost's own build (same configuration as the tests'), run as a process: it stops before starting anything.
-        var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)));
-        var info = new ProcessStartInfo(Path.Combine(Projects.Chat_AppHost.ProjectPath, "bin", configuration!, "net10.0", "Chat.AppHost"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "--Chat:BrokerNodes=2", "--Chat:Broker=local", $"--Chat:DataDirectory={dataDirectory}" })
-        {
-            info.ArgumentList.Add(argument);
-        }
+        var (exitCode, errorLines, output) = await RefusedAppHost.RunAsync("--Chat:BrokerNodes=2", "--Chat:Broker=local");
 
-        using var appHost = Process.Start(info)!;
-        try
-        {
-            var output = appHost.StandardOutput.ReadToEndAsync(Ct);
-            var errors = appHost.StandardError.ReadToEndAsync(Ct);
-            await appHost.WaitForExitAsync(Ct).WaitAsync(TestTimeouts.Long, Ct);
-
-            Assert.Equal(1, appHost.ExitCode);
-            var line = Assert.Single((await errors).Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            Assert.StartsWith("Chat:BrokerNodes=2: ", line, StringComparison.Ordinal);
-            Assert.DoesNotContain("Distributed application started", await output, StringComparison.Ordinal);
-        }
-        finally
-        {
-            if (!appHost.HasExited)
-            {
-                appHost.Kill(entireProcessTree: true); // it hung: the assertion above has failed already
-            }
-
-            if (Directory.Exists(dataDirectory))
-            {
-                Directory.Delete(dataDirectory, recursive: true);
-            }
-        }
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(errorLines);
+        Assert.StartsWith("Chat:BrokerNodes=2: ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Distributed application started", output, StringComparison.Ordinal);
     }
 
     [Fact]
