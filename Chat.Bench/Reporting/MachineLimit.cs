@@ -4,13 +4,9 @@ using Chat.Bench.Diagnostics;
 namespace Chat.Bench.Reporting;
 
 /// <summary>
-/// The most a system that does the work of both raw baselines could accept on this machine. Ours does the raw broker's
-/// work (a confirmed publish into a fanout exchange with three queues, each consumed) and the raw socket's (every
-/// delivery written to a WebSocket by a server and read by a client) on the same cores. Each baseline's machine-wide CPU
-/// per message is measured in its own rounds; their sum is what one message costs a system doing both with no overhead
-/// of its own, and the machine's cores divided by it is that system's rate. A goal above this limit cannot be met on
-/// one machine, however the system is built. The raw broker runs in <c>talk</c> only; its work per message does not
-/// depend on the rooms, so that figure serves <c>rooms</c> too.
+/// The most a system doing both raw baselines' work (ours does: a confirmed fanout publish, and every delivery written to a
+/// WebSocket) could accept here: the cores divided by the sum of the baselines' CPU per message. The raw broker runs in
+/// <c>talk</c> only; its cost does not depend on rooms, so it serves <c>rooms</c> too. Method: docs/performance.md.
 /// </summary>
 /// <param name="Scenario">The bench scenario, <c>talk</c> or <c>rooms</c>.</param>
 /// <param name="BrokerCpuPerMessage">Machine-wide CPU seconds per message in the raw broker's rounds (median).</param>
