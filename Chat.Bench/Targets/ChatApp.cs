@@ -152,13 +152,14 @@ public sealed class ChatApp : IAsyncDisposable
                 : new GatewayReplica(address, match.Process.Pid, AppProcesses.NodeOf(match.Environment) ?? address.Authority, match.Process.ExecutablePath());
         }).ToList();
 
+        var primary = broker is null ? null : AppProcesses.PrimaryNode(broker);
         return new ChatApp
         {
             Gateways = replicas,
             HistoryAddress = history,
             History = history is null ? null : new HttpClient { BaseAddress = history },
-            BrokerConnectionString = broker is null ? null : AppProcesses.PrimaryNode(broker).OriginalString,
-            _brokerPort = broker is null ? null : AppProcesses.PrimaryNode(broker).Port,
+            BrokerConnectionString = primary?.OriginalString,
+            _brokerPort = primary?.Port,
         };
     }
 

@@ -24,11 +24,8 @@ sealed partial class BrokerCtl(string home, int epmdPort)
     }
 
     /// <summary>A queue as <paramref name="node"/> sees it; null when it does not exist.</summary>
-    public async Task<QueueMembers?> QueueAsync(string node, string queue)
-    {
-        using var queues = JsonDocument.Parse(await RunAsync("--node", node, "list_queues", "name", "type", "members", "online", "leader", "--formatter", "json"));
-        return queues.RootElement.EnumerateArray().Where(q => q.GetProperty("name").GetString() == queue).Select(QueueMembers.From).FirstOrDefault();
-    }
+    public async Task<QueueMembers?> QueueAsync(string node, string queue) =>
+        (await QueuesAsync(node, queue)).FirstOrDefault(q => q.Name == queue);
 
     /// <summary>Every queue whose name starts with <paramref name="prefix"/>, as <paramref name="node"/> sees it.</summary>
     public async Task<IReadOnlyList<QueueMembers>> QueuesAsync(string node, string prefix)
