@@ -107,14 +107,18 @@ public sealed class BrokerClusterTests(BrokerClusterFixture app, ITestOutputHelp
     {
         var room = Names.Room("clusterpresence");
         var replicas = await app.GetGatewayReplicasAsync();
-        var (alice, bob) = (Names.User("alice"), Names.User("bob"));
+        var (alice, bob, carol) = (Names.User("alice"), Names.User("bob"), Names.User("carol"));
+        await using var c = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: carol));
+        await c.JoinAsync(room);
         await using var a = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: alice));
         await a.JoinAsync(room);
+        // Presence crosses instances within PROTOCOL.md's 2 s: once carol sees alice, bob's replica knows her.
+        await c.WaitForAsync(f => (string?)f["type"] == "presence" && (string?)f["user"] == alice && (string?)f["status"] == "joined");
         await using var b = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: bob));
 
         var joined = await b.JoinAsync(room);
 
-        Assert.Equal(new[] { alice, bob }.Order(StringComparer.Ordinal), joined["members"]!.AsArray().Select(m => (string)m!));
+        Assert.Equal(new[] { alice, bob, carol }.Order(StringComparer.Ordinal), joined["members"]!.AsArray().Select(m => (string)m!));
         await a.WaitForAsync(f => (string?)f["type"] == "presence" && (string?)f["user"] == bob && (string?)f["status"] == "joined");
     }
 }

@@ -30,13 +30,17 @@ public sealed class PresenceTests(ChatAppFixture app)
     public async Task Users_on_different_replicas_see_each_other_arrive_and_leave_and_joined_lists_the_members()
     {
         var room = Names.Room("presence");
-        var (alice, bob) = (Names.User("alice"), Names.User("bob"));
+        var (alice, bob, carol) = (Names.User("alice"), Names.User("bob"), Names.User("carol"));
+        await using var c = await OnReplicaAsync(1, carol);
+        Assert.Equal([carol], Members(await c.JoinAsync(room)));
         await using var a = await OnReplicaAsync(0, alice);
-        Assert.Equal([alice], Members(await a.JoinAsync(room)));
+        await a.JoinAsync(room);
+        // Presence crosses instances within PROTOCOL.md's 2 s: once carol sees alice, bob's replica knows her.
+        await c.WaitForAsync(f => IsPresence(f, alice, "joined") && (string?)f["room"] == room);
 
         await using var b = await OnReplicaAsync(1, bob);
         var joined = await b.JoinAsync(room);
-        Assert.Equal(new[] { alice, bob }.Order(StringComparer.Ordinal), Members(joined));
+        Assert.Equal(new[] { alice, bob, carol }.Order(StringComparer.Ordinal), Members(joined));
         await a.WaitForAsync(f => IsPresence(f, bob, "joined") && (string?)f["room"] == room);
 
         await b.SendJsonAsync(new { type = "leave", room });
