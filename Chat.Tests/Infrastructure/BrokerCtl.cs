@@ -34,6 +34,15 @@ sealed partial class BrokerCtl(string home, int epmdPort)
         return [.. queues.RootElement.EnumerateArray().Where(q => q.GetProperty("name").GetString()!.StartsWith(prefix, StringComparison.Ordinal)).Select(QueueMembers.From)];
     }
 
+    /// <summary>Per queue whose name starts with <paramref name="prefix"/>: messages ready, and delivered but not yet acknowledged.</summary>
+    public async Task<IReadOnlyList<(string Name, long Ready, long Unacknowledged)>> BacklogAsync(string node, string prefix)
+    {
+        using var queues = JsonDocument.Parse(await RunAsync("--node", node, "list_queues", "name", "messages_ready", "messages_unacknowledged", "--formatter", "json"));
+        return [.. queues.RootElement.EnumerateArray()
+            .Where(q => q.GetProperty("name").GetString()!.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(q => (q.GetProperty("name").GetString()!, q.GetProperty("messages_ready").GetInt64(), q.GetProperty("messages_unacknowledged").GetInt64()))];
+    }
+
     /// <summary>
     /// The names of the services' connections to <paramref name="onNode"/> (the AppHost's own health checks left out), as
     /// <paramref name="node"/> sees the cluster's; <c>unnamed</c> for a client that gives no name.

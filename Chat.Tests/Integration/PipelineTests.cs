@@ -133,4 +133,22 @@ public sealed class PipelineTests(ChatAppFixture app)
         var received = await bob.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == id.ToString());
         Assert.Equal("after the queue came back", (string?)received["text"]);
     }
+
+    [Fact]
+    public async Task Every_delivery_to_the_replicas_is_acknowledged_to_the_broker_once_the_traffic_stops()
+    {
+        // The replicas send their acknowledgements in runs; a run shorter than the batch must still go out.
+        var room = Names.Room("acks");
+        var messages = Enumerable.Range(0, 1_000).Select(i => new ChatMessage(Guid.CreateVersion7(), room, "alice", $"ack {i}", DateTimeOffset.UtcNow)).ToList();
+        await using var broker = await BrokerClient.ConnectAsync(app);
+        var ctl = BrokerCtl.For(app);
+        var node = $"{ChatAppFixture.Messaging}@localhost";
+
+        await broker.PublishManyAsync(messages);
+
+        var backlog = await Eventually.UntilAsync(_ => ctl.BacklogAsync(node, "chat-message-"),
+            queues => queues.Count == 2 && queues.All(q => q.Ready == 0 && q.Unacknowledged == 0), TestTimeouts.Long,
+            "both replicas' fanout queues empty and nothing unacknowledged");
+        Assert.Equal(2, backlog.Count);
+    }
 }
