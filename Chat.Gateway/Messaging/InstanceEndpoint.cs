@@ -4,16 +4,12 @@ namespace Chat.Gateway.Messaging;
 
 /// <summary>
 /// What every endpoint of one gateway instance shares: its queue outlives a broker restart with its bindings and expires
-/// a minute after the instance is gone; nothing it cannot read is retried, kept or answered with a fault; its
-/// acknowledgements reach the broker coalesced.
+/// a minute after the instance is gone; nothing it cannot read is retried, kept or answered with a fault.
 /// </summary>
 static class InstanceEndpoint
 {
     /// <summary>How long the broker keeps an instance's queue after its last consumer went away.</summary>
     public static readonly TimeSpan QueueExpiry = TimeSpan.FromMinutes(1);
-
-    /// <summary>How late an acknowledgement may reach the broker (<see cref="AckCoalescingChannelContext"/>); the prefetch keeps deliveries coming meanwhile.</summary>
-    public static readonly TimeSpan MaxAckDelay = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The queue name for this instance: <paramref name="prefix"/> and the node id, lower case.</summary>
     public static string Name(string prefix, string node) =>
@@ -36,10 +32,6 @@ static class InstanceEndpoint
             rabbit.Durable = true;
             rabbit.AutoDelete = false;
             rabbit.QueueExpiration = QueueExpiry;
-
-            // One message at a time settles in delivery order, so an eighth of the prefetch goes back in one basic.ack.
-            var coalescing = new AckCoalescingFilter(Math.Max(1, prefetch / 8), MaxAckDelay, TimeProvider.System, logger);
-            rabbit.ConfigureChannel(channel => channel.UseFilter(coalescing));
         }
     }
 }

@@ -45,6 +45,17 @@ public sealed class ChatClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The ids of the <c>message</c> frames received so far, in order, a duplicate as often as it came.</summary>
+    public List<Guid> ReceivedMessageIds() =>
+        [.. ReceivedSoFar().Select(f => JsonNode.Parse(f)).OfType<JsonObject>().Where(f => (string?)f["type"] == "message").Select(f => Guid.Parse((string)f["id"]!))];
+
+    /// <summary>Waits until every one of <paramref name="ids"/> has arrived, and asserts that no message arrived twice.</summary>
+    public async Task AssertReceivedOnceAsync(IReadOnlySet<Guid> ids, TimeSpan timeout)
+    {
+        var received = await Eventually.UntilAsync(_ => Task.FromResult(ReceivedMessageIds()), ids.IsSubsetOf, timeout, $"every acknowledged message at {User}");
+        Assert.Equal(received.Count, received.Distinct().Count());
+    }
+
     /// <summary>Completes with the close status when the server closes (null when the connection just dropped).</summary>
     public Task<WebSocketCloseStatus?> Closed => _closed.Task;
 
