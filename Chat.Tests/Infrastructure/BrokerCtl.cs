@@ -58,6 +58,22 @@ sealed partial class BrokerCtl(string home, int epmdPort)
             .Order(StringComparer.Ordinal)];
     }
 
+    /// <summary>Closes every connection to <paramref name="node"/> whose client gives the name <paramref name="name"/>; returns how many.</summary>
+    public async Task<int> CloseConnectionsAsync(string node, string name)
+    {
+        var table = await RunAsync("--node", node, "list_connections", "pid", "client_properties", "--quiet", "--no-table-headers");
+        var pids = table.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => ConnectionName().Match(line) is { Success: true } m && m.Groups[1].Value == name)
+            .Select(line => line[..(line.IndexOf('>', StringComparison.Ordinal) + 1)])
+            .ToList();
+        foreach (var pid in pids)
+        {
+            await RunAsync("--node", node, "close_connection", pid, "closed by a test");
+        }
+
+        return pids.Count;
+    }
+
     [GeneratedRegex("""\{"connection_name","([^"]*)"\}""")]
     private static partial Regex ConnectionName();
 
