@@ -1,6 +1,5 @@
 using Chat.Gateway.Diagnostics;
 using MassTransit;
-using Microsoft.Extensions.Options;
 
 namespace Chat.Gateway.Messaging;
 
@@ -8,8 +7,7 @@ namespace Chat.Gateway.Messaging;
 /// This instance's endpoint on the <see cref="ChatMessage"/> fanout (<c>chat-message-&lt;node&gt;</c>, <see cref="FanoutQueue"/>),
 /// whose acknowledgements reach the broker in runs (<see cref="AckCoalescingChannelContext"/>).
 /// </summary>
-public sealed class DeliverChatMessageConsumerDefinition(GatewayNode node, BrokerConnectionString broker, IOptions<GatewayOptions> options,
-    ILogger<DeliverChatMessageConsumer> logger)
+public sealed class DeliverChatMessageConsumerDefinition(GatewayNode node, BrokerConnectionString broker, ILogger<DeliverChatMessageConsumer> logger)
     : InstanceConsumerDefinition<DeliverChatMessageConsumer>(FanoutQueue.Prefix, Prefetch, node, broker, logger)
 {
     /// <summary>Deliveries the broker may send ahead of the one being handled.</summary>
@@ -19,11 +17,10 @@ public sealed class DeliverChatMessageConsumerDefinition(GatewayNode node, Broke
     public static readonly TimeSpan MaxAckDelay = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
-    /// Acknowledgements sent as one: an eighth of the prefetch. What the broker redelivers after a connection loss is at
-    /// most two runs (one on its way, one taken meanwhile), within what the recent buffer keeps of a room, so it is
-    /// recognised there and reaches no client twice.
+    /// Acknowledgements sent as one: an eighth of the prefetch. What the broker redelivers after a connection loss the
+    /// recent buffer recognises by id (<see cref="Rooms.RecentMessageBuffer"/>), so it reaches no client twice.
     /// </summary>
-    public int MaxDeferredAcks { get; } = Math.Max(1, Math.Min(Prefetch / 8, options.Value.RecentMessagesPerRoom / 2));
+    public const int MaxDeferredAcks = Prefetch / 8;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<DeliverChatMessageConsumer> consumerConfigurator, IRegistrationContext context)

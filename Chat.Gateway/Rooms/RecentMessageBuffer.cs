@@ -7,10 +7,16 @@ namespace Chat.Gateway.Rooms;
 /// The most recent messages of every room (each gateway consumes every message), so that <c>join</c> can include
 /// what the history service has not stored yet, or everything recent when it cannot be reached.
 /// Bounded per room by count, and in time: a room whose last message is older than the retention is dropped.
+/// It also tells a message it handed out from a copy of it: by the ids that arrived within the retention (at most
+/// <see cref="MaxIdsPerRoom"/> per room), not by the messages it keeps, so a copy that comes after many newer
+/// messages (a publish confirmed late, then retried under its id) is recognised too.
 /// </summary>
 public sealed class RecentMessageBuffer(IOptions<GatewayOptions> options, TimeProvider time)
 {
     static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>Ids remembered per room: the retention's worth at up to ~800 messages a second in one room (~6 MB).</summary>
+    public const int MaxIdsPerRoom = 100_000;
 
     readonly ConcurrentDictionary<string, RoomBuffer> _rooms = new(StringComparer.Ordinal);
     readonly int _perRoom = options.Value.RecentMessagesPerRoom;
@@ -46,17 +52,26 @@ public sealed class RecentMessageBuffer(IOptions<GatewayOptions> options, TimePr
                 return false;
             }
 
-            // Messages come nearly in id order; insert in place to keep the list sorted either way.
-            var messages = buffer.Messages;
-            var index = messages.Count;
-            while (index > 0 && messages[index - 1].Id.CompareTo(message.Id) > 0)
+            var forgetBefore = now - (long)(_retention.TotalSeconds * time.TimestampFrequency);
+            while (buffer.Arrivals.TryPeek(out var arrival) && (arrival.At < forgetBefore || buffer.Arrivals.Count >= MaxIdsPerRoom))
             {
-                index--;
+                buffer.Arrivals.Dequeue();
+                buffer.Ids.Remove(arrival.Id);
             }
 
-            added = index == 0 || messages[index - 1].Id != message.Id; // else a redelivery
+            added = buffer.Ids.Add(message.Id); // else a copy: a redelivery, or a publish retried under its id
             if (added)
             {
+                buffer.Arrivals.Enqueue((message.Id, now));
+
+                // Messages come nearly in id order; insert in place to keep the list sorted either way.
+                var messages = buffer.Messages;
+                var index = messages.Count;
+                while (index > 0 && messages[index - 1].Id.CompareTo(message.Id) > 0)
+                {
+                    index--;
+                }
+
                 messages.Insert(index, message);
                 if (messages.Count > _perRoom)
                 {
@@ -124,6 +139,8 @@ public sealed class RecentMessageBuffer(IOptions<GatewayOptions> options, TimePr
     sealed class RoomBuffer
     {
         public readonly List<MessageView> Messages = [];
+        public readonly HashSet<Guid> Ids = [];
+        public readonly Queue<(Guid Id, long At)> Arrivals = new();
         public long LastAdded;
         public bool Removed;
     }

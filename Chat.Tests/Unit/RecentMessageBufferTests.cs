@@ -1,13 +1,14 @@
 using Chat.Gateway;
 using Chat.Gateway.Rooms;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Chat.Tests.Unit;
 
 public sealed class RecentMessageBufferTests
 {
-    static RecentMessageBuffer Create(int perRoom = 50) =>
-        new(Options.Create(new GatewayOptions { RecentMessagesPerRoom = perRoom }), TimeProvider.System);
+    static RecentMessageBuffer Create(int perRoom = 50, TimeProvider? time = null) =>
+        new(Options.Create(new GatewayOptions { RecentMessagesPerRoom = perRoom }), time ?? TimeProvider.System);
 
     static MessageView View(string room, Guid id) => new(id, room, "bob", "x", DateTimeOffset.UtcNow);
 
@@ -23,6 +24,41 @@ public sealed class RecentMessageBufferTests
         Assert.False(buffer.Add(View("r", b))); // a redelivery: not handed out again
 
         Assert.Equal([a, b, c], buffer.GetLatest("r", 10).Select(m => m.Id));
+    }
+
+    [Fact]
+    public void A_copy_that_comes_after_more_newer_messages_than_the_room_keeps_is_still_recognised()
+    {
+        // A publish confirmed too late is answered unavailable, and its copy (a retry under its id) may come much later.
+        var buffer = Create(perRoom: 50);
+        var ids = new MessageIdGenerator();
+        var late = ids.NewId();
+        Assert.True(buffer.Add(View("r", late)));
+        for (var i = 0; i < 100; i++)
+        {
+            buffer.Add(View("r", ids.NewId()));
+        }
+
+        Assert.False(buffer.Add(View("r", late)));
+        Assert.DoesNotContain(late, buffer.GetLatest("r", 100).Select(m => m.Id));
+    }
+
+    [Fact]
+    public void An_id_is_remembered_for_the_retention_and_then_forgotten()
+    {
+        var time = new FakeTimeProvider();
+        var retention = new GatewayOptions().RecentMessagesRetention;
+        var buffer = Create(time: time);
+        var ids = new MessageIdGenerator();
+        var id = ids.NewId();
+        buffer.Add(View("r", id));
+
+        time.Advance(retention - TimeSpan.FromSeconds(1));
+        buffer.Add(View("r", ids.NewId())); // keeps the room alive
+        Assert.False(buffer.Add(View("r", id)));
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(buffer.Add(View("r", id)));
     }
 
     [Fact]
