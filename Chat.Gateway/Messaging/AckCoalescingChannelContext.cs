@@ -9,7 +9,7 @@ namespace Chat.Gateway.Messaging;
 /// <summary>
 /// A consuming channel whose single acknowledgements (MassTransit sends one <c>basic.ack</c> per message) reach the
 /// broker as one <c>basic.ack multiple</c> per run of consecutive delivery tags: at most <c>maxDeferred</c> messages
-/// or <c>maxDelay</c> late. Half the broker's CPU in a burst was those acknowledgements.
+/// or <c>maxDelay</c> late: fewer frames for the broker and the gateway to handle (docs/performance.md).
 /// </summary>
 /// <remarks>
 /// Correct for a channel whose deliveries settle in delivery-tag order, as on an endpoint with one message at a time
