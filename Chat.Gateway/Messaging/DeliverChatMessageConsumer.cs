@@ -28,7 +28,7 @@ public sealed partial class DeliverChatMessageConsumer(RoomRegistry rooms, Recen
         traced?.SetTag(GatewayTelemetry.RoomAttribute, message.Room);
         traced?.SetTag(GatewayTelemetry.MessageIdAttribute, message.Id.ToString());
 
-        // A redelivery after a connection loss that the buffer already holds: its recipients have it.
+        // A copy the buffer recognises (a redelivery after a connection loss, a publish sent again): its recipients have it.
         var recipients = recent.Add(MessageView.From(message)) ? rooms.Deliver(new DeliveredMessage(message)) : 0;
         traced?.SetTag(GatewayTelemetry.RecipientsAttribute, recipients);
         return Task.CompletedTask;

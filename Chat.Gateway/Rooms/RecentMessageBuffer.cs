@@ -20,10 +20,11 @@ public sealed class RecentMessageBuffer(IOptions<GatewayOptions> options, TimePr
 
     readonly ConcurrentDictionary<string, RoomBuffer> _rooms = new(StringComparer.Ordinal);
     readonly int _perRoom = options.Value.RecentMessagesPerRoom;
-    readonly TimeSpan _retention = options.Value.RecentMessagesRetention;
+    readonly long _retention = Timestamps(options.Value.RecentMessagesRetention, time); // in the units of time.GetTimestamp
+    readonly long _sweepInterval = Timestamps(SweepInterval, time);
     long _nextSweep = time.GetTimestamp();
 
-    /// <summary>Adds a message; <see langword="false"/> when it was already here (a redelivery).</summary>
+    /// <summary>Adds a message; <see langword="false"/> when it was already here (a copy of one it handed out).</summary>
     public bool Add(MessageView message)
     {
         var now = time.GetTimestamp();
@@ -34,7 +35,7 @@ public sealed class RecentMessageBuffer(IOptions<GatewayOptions> options, TimePr
         }
 
         var due = Interlocked.Read(ref _nextSweep);
-        if (now >= due && Interlocked.CompareExchange(ref _nextSweep, now + (long)(SweepInterval.TotalSeconds * time.TimestampFrequency), due) == due)
+        if (now >= due && Interlocked.CompareExchange(ref _nextSweep, now + _sweepInterval, due) == due)
         {
             Sweep(now);
         }
@@ -52,7 +53,7 @@ public sealed class RecentMessageBuffer(IOptions<GatewayOptions> options, TimePr
                 return false;
             }
 
-            var forgetBefore = now - (long)(_retention.TotalSeconds * time.TimestampFrequency);
+            var forgetBefore = now - _retention;
             while (buffer.Arrivals.TryPeek(out var arrival) && (arrival.At < forgetBefore || buffer.Arrivals.Count >= MaxIdsPerRoom))
             {
                 buffer.Arrivals.Dequeue();
@@ -120,9 +121,11 @@ public sealed class RecentMessageBuffer(IOptions<GatewayOptions> options, TimePr
         }
     }
 
+    static long Timestamps(TimeSpan span, TimeProvider time) => (long)(span.TotalSeconds * time.TimestampFrequency);
+
     void Sweep(long now)
     {
-        var oldest = now - (long)(_retention.TotalSeconds * time.TimestampFrequency);
+        var oldest = now - _retention;
         foreach (var (room, buffer) in _rooms)
         {
             lock (buffer)
