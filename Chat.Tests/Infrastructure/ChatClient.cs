@@ -53,10 +53,10 @@ public sealed class ChatClient : IAsyncDisposable
     public async Task AssertReceivedOnceAsync(IReadOnlySet<Guid> ids, TimeSpan timeout)
     {
         var received = await Eventually.UntilAsync(_ => Task.FromResult(ReceivedMessageIds()), ids.IsSubsetOf, timeout, $"every acknowledged message at {User}");
-        var twice = received.Select((id, index) => (id, index)).GroupBy(r => r.id).Where(g => g.Count() > 1)
-            .Select(g => $"{g.Key} at {string.Join(" and ", g.Select(r => r.index))}").ToList();
-        Assert.True(twice.Count == 0, $"{twice.Count} messages arrived more than once at {User} (of {received.Count}, {ids.Count} acknowledged): {string.Join("; ", twice)}; " +
-            string.Join(" | ", ReceivedSoFar().Where(f => twice.Any(t => f.Contains(t[..36], StringComparison.Ordinal)))));
+        var twice = received.Select((id, index) => (id, index)).GroupBy(r => r.id).Where(g => g.Count() > 1).ToList();
+        Assert.True(twice.Count == 0, $"{twice.Count} messages arrived more than once at {User} (of {received.Count}, {ids.Count} acknowledged): " +
+            string.Join("; ", twice.Select(g => $"{g.Key} at {string.Join(" and ", g.Select(r => r.index))}")) + "; frames naming them: " +
+            string.Join(" | ", ReceivedSoFar().Where(f => twice.Any(g => f.Contains(g.Key.ToString(), StringComparison.Ordinal)))));
     }
 
     /// <summary>Completes with the close status when the server closes (null when the connection just dropped).</summary>
