@@ -34,6 +34,7 @@ static class Extensions
         services.AddSingleton<PresencePublisher>();
         services.AddSingleton<TypingPublisher>();
         services.AddSingleton<ChatMessagePublisher>();
+        services.AddSingleton<DeliverChatMessageConsumer>();
         services.AddSingleton<ChatSessionServices>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionAcceptor>();
@@ -57,12 +58,12 @@ static class Extensions
 
         builder.AddChatBus(bus =>
             {
-                bus.AddConsumer<DeliverChatMessageConsumer, DeliverChatMessageConsumerDefinition>();
                 bus.AddConsumer<PresenceConsumer, PresenceConsumerDefinition>();
                 bus.AddConsumer<TypingConsumer, TypingConsumerDefinition>();
             },
-            bus =>
+            (context, bus) =>
             {
+                DeliverChatMessageEndpoint.Configure(context, bus);
                 // Every gateway's endpoints declare these fanouts before it listens; publishing declares nothing, so a publish
                 // never waits for a declaration on a new channel, where it could be overtaken (ChatSession keeps order).
                 bus.Publish<ChatMessage>(publish => publish.Exclude = true);

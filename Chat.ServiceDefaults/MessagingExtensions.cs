@@ -17,7 +17,7 @@ public static class MessagingExtensions
     /// <paramref name="configureBus"/> adds what only this service needs.
     /// </summary>
     public static TBuilder AddChatBus<TBuilder>(this TBuilder builder, Action<IBusRegistrationConfigurator> configure,
-        Action<IRabbitMqBusFactoryConfigurator>? configureBus = null)
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureBus = null)
         where TBuilder : IHostApplicationBuilder
     {
         var broker = builder.GetBrokerConnectionString();
@@ -46,7 +46,7 @@ public static class MessagingExtensions
                 // The event's own JSON (id in message_id, trace context in MT-Activity-Id) instead of MassTransit's envelope,
                 // without the per-message transport headers: a sixth of the bytes, and less for the broker to hold.
                 cfg.UseRawJsonSerializer(RawSerializerOptions.AnyMessageType);
-                configureBus?.Invoke(cfg);
+                configureBus?.Invoke(context, cfg);
                 cfg.ConfigureEndpoints(context);
             });
         });
