@@ -78,4 +78,23 @@ public sealed class MetricsTests(TelemetryAppFixture app)
                 p => p.Type == OtlpMetricType.Histogram && p.Unit == unit && p.Count >= 1, $"{name} in history");
         }
     }
+    [Fact]
+    public async Task The_replicas_leave_out_MassTransits_per_message_consume_metrics_and_history_keeps_them()
+    {
+        // Every replica consumes every chat message and counts it in chat.gateway.messages.delivered; history stores each once.
+        var room = Names.Room("unmetered");
+        var replicas = await app.GetGatewayReplicasAsync();
+        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: Names.User("alice")));
+        await alice.JoinAsync(room);
+        var id = await alice.SendAcknowledgedAsync(room, "count me once");
+        await alice.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == id.ToString());
+
+        await app.Otlp.WaitForPointAsync(p => p.Source.ServiceName == ChatAppFixture.History && p.Name == "messaging.masstransit.consume",
+            p => p.Value >= 1, "MassTransit's consume counter in history");
+        await app.Otlp.WaitForPointAsync(MetricQueries.Series(alice.Node, "chat.gateway.messages.delivered"), p => p.Value >= 1, $"delivered on {alice.Node}");
+        foreach (var name in new[] { "messaging.masstransit.receive", "messaging.masstransit.consume", "messaging.masstransit.receive.duration" })
+        {
+            Assert.Equal(0, await app.Otlp.CurrentValueAsync(alice.Node, MetricQueries.Series(alice.Node, name)));
+        }
+    }
 }
