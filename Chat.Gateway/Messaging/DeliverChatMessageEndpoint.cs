@@ -35,7 +35,6 @@ public static class DeliverChatMessageEndpoint
         var quorum = context.GetRequiredService<BrokerConnectionString>().IsCluster;
         bus.ReceiveEndpoint(InstanceEndpoint.Name(FanoutQueue.Prefix, context.GetRequiredService<GatewayNode>().Id), endpoint =>
         {
-            endpoint.ConcurrentMessageLimit = 1;
             InstanceEndpoint.Configure(endpoint, Prefetch, quorum, logger);
             var coalescing = new AckCoalescingFilter(MaxDeferredAcks, MaxAckDelay, TimeProvider.System, logger);
             endpoint.ConfigureChannel(channel => channel.UseFilter(coalescing));

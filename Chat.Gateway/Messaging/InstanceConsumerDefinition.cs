@@ -17,7 +17,6 @@ public abstract class InstanceConsumerDefinition<TConsumer> : ConsumerDefinition
         _quorum = broker.IsCluster;
         _logger = logger;
         EndpointName = InstanceEndpoint.Name(prefix, node.Id);
-        ConcurrentMessageLimit = 1;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,

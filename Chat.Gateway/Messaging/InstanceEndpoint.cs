@@ -15,9 +15,13 @@ static class InstanceEndpoint
     public static string Name(string prefix, string node) =>
         prefix + "-" + new string([.. node.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-')]);
 
-    /// <summary>Configures an instance endpoint; on a cluster (<paramref name="quorum"/>) its queue is a quorum queue, so it survives the loss of its node.</summary>
+    /// <summary>
+    /// Configures an instance endpoint: one message at a time, so in the broker's order (its channel dispatches deliveries
+    /// one after another). On a cluster (<paramref name="quorum"/>) its queue is a quorum queue, so it survives the loss of its node.
+    /// </summary>
     public static void Configure(IReceiveEndpointConfigurator endpoint, int prefetch, bool quorum, ILogger logger)
     {
+        endpoint.ConcurrentMessageLimit = 1;
         endpoint.PrefetchCount = prefetch;
         endpoint.ConfigureError(error => error.UseFilter(new DropFaultedMessageFilter(logger)));
         endpoint.DiscardSkippedMessages();

@@ -78,6 +78,7 @@ public sealed class MetricsTests(TelemetryAppFixture app)
                 p => p.Type == OtlpMetricType.Histogram && p.Unit == unit && p.Count >= 1, $"{name} in history");
         }
     }
+
     [Fact]
     public async Task The_replicas_leave_out_MassTransits_per_message_consume_metrics_and_history_keeps_them()
     {
