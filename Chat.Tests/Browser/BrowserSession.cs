@@ -6,7 +6,8 @@ namespace Chat.Tests.Browser;
 /// <summary>
 /// The pages of one test, each in a browser context of its own, opened on the gateway. On dispose it saves one
 /// screenshot of the test's main page to <c>screenshots/</c> beside the tests (also when the test failed, which is
-/// when it is wanted), writes what the pages logged to the test output, and closes every context.
+/// when it is wanted), writes what the pages logged and their last WebSocket frames to the test output, and closes every
+/// context.
 /// </summary>
 sealed class BrowserSession(IBrowser browser, Uri gateway) : IAsyncDisposable
 {
@@ -15,9 +16,13 @@ sealed class BrowserSession(IBrowser browser, Uri gateway) : IAsyncDisposable
 
     static readonly ViewportSize Desktop = new() { Width = 1280, Height = 800 };
 
+    /// <summary>How many of a page's last WebSocket frames the output shows: what the server said before a test failed.</summary>
+    const int FramesKept = 60;
+
     readonly List<IBrowserContext> _contexts = [];
     readonly List<string> _log = [];
     readonly List<string> _pageErrors = [];
+    readonly List<(string Page, Queue<string> Frames)> _frames = [];
 
     /// <summary>The page the screenshot shows: the first one opened unless a test chooses another.</summary>
     public IPage? Shown { get; set; }
@@ -68,6 +73,14 @@ sealed class BrowserSession(IBrowser browser, Uri gateway) : IAsyncDisposable
                 _pageErrors.Add(error);
             }
         };
+        var frames = new Queue<string>();
+        _frames.Add((name, frames));
+        page.WebSocket += (_, socket) =>
+        {
+            socket.FrameSent += (_, frame) => Keep(frames, "sent", frame.Text);
+            socket.FrameReceived += (_, frame) => Keep(frames, "received", frame.Text);
+            socket.Close += (_, _) => Keep(frames, "closed", socket.Url);
+        };
         Shown ??= page;
         await page.GotoAsync(pathAndQuery);
         return page;
@@ -98,6 +111,18 @@ sealed class BrowserSession(IBrowser browser, Uri gateway) : IAsyncDisposable
 
     /// <inheritdoc cref="Bounded(Task)"/>
     public static Task<T> Bounded<T>(Task<T> task) => task.WaitAsync(TestTimeouts.Network, TestContext.Current.CancellationToken);
+
+    void Keep(Queue<string> frames, string direction, string? text)
+    {
+        lock (_log)
+        {
+            frames.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {direction} {text}");
+            if (frames.Count > FramesKept)
+            {
+                frames.Dequeue();
+            }
+        }
+    }
 
     void Note(string line)
     {
@@ -131,6 +156,15 @@ sealed class BrowserSession(IBrowser browser, Uri gateway) : IAsyncDisposable
             foreach (var line in _log)
             {
                 output?.WriteLine(line);
+            }
+
+            foreach (var (name, frames) in _frames)
+            {
+                output?.WriteLine($"{name}, its last {frames.Count} WebSocket frames:");
+                foreach (var frame in frames)
+                {
+                    output?.WriteLine("  " + frame);
+                }
             }
         }
 
