@@ -6,12 +6,32 @@ namespace Chat.Tests.Faults;
 
 /// <summary>The chat page while the broker hangs: what a person sees of a message the server could not confirm in time.</summary>
 [Collection(FaultCollection.Name)]
-public sealed class HungBrokerPageTests(FaultFixture app, ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
+public sealed class HungBrokerPageTests(FaultFixture app, ChromiumFixture chromium, ITestOutputHelper output) : IClassFixture<ChromiumFixture>
 {
     static readonly float Long = (float)TestTimeouts.Long.TotalMilliseconds;
 
     [Fact]
     public async Task A_message_not_confirmed_in_time_says_so_and_once_the_broker_runs_shows_once_as_sent_though_retried()
+    {
+        // This test failed in 2 of 6 full runs with the message shown as sent while the broker hung (docs/reliability.md):
+        // a failure shows what the gateways did meanwhile, MassTransit's sends included.
+        var logStart = app.Logs.Lines.Count;
+        try
+        {
+            await HungBrokerScenarioAsync();
+        }
+        catch
+        {
+            foreach (var line in app.GatewayLinesSince(logStart).TakeLast(300))
+            {
+                output.WriteLine(line);
+            }
+
+            throw;
+        }
+    }
+
+    async Task HungBrokerScenarioAsync()
     {
         var room = Names.Room("hung");
         await using var session = new BrowserSession(chromium.Browser, app.GatewayHttp);
