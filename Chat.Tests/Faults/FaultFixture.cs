@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Chat.Tests.Infrastructure;
@@ -11,7 +10,7 @@ namespace Chat.Tests.Faults;
 /// one foreign origin allowed, and a send rate high enough to drive load. The gateways log each message MassTransit
 /// sends or receives (its <c>MassTransit.Messages</c> debug lines), so a failed fault test can show when a publish completed.
 /// </summary>
-public sealed partial class FaultFixture : ChatAppFixture
+public sealed class FaultFixture : ChatAppFixture
 {
     public const int MaxConnections = 40;
     public const string AllowedOrigin = "http://allowed.example";
@@ -39,11 +38,7 @@ public sealed partial class FaultFixture : ChatAppFixture
 
     /// <summary>What the gateways wrote since <paramref name="since"/> (a count of <see cref="ChatAppFixture.Logs"/>' lines), without stack frames.</summary>
     public IEnumerable<string> GatewayLinesSince(int since) =>
-        Logs.Lines.Skip(since).Where(l => l.Resource == Gateway && !IsStackFrame(l.Text))
-            .Select(l => $"[{l.ResourceId}] {ConsoleColours().Replace(l.Text, "")}");
-
-    [GeneratedRegex(@"\x1B\[[0-9;]*m")]
-    private static partial Regex ConsoleColours();
+        Logs.Since(since, Gateway).Where(l => !IsStackFrame(l.Text)).Select(l => $"[{l.ResourceId}] {l.Text}");
 
     /// <summary>A line of an exception's stack (after the line's timestamp): the message above it says enough here.</summary>
     static bool IsStackFrame(string line)

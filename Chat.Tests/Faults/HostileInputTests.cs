@@ -50,7 +50,7 @@ public sealed class HostileInputTests(FaultFixture app)
         Assert.Contains(400, statuses);
         Assert.Contains(101, statuses);
         Assert.DoesNotContain(500, statuses);
-        var newLines = app.Logs.Lines.Skip(linesBefore).Where(l => l.Resource == ChatAppFixture.Gateway).ToList();
+        var newLines = app.Logs.Since(linesBefore, ChatAppFixture.Gateway).ToList();
         Assert.DoesNotContain(newLines, l => l.Text.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase) || l.Text.Contains("fail:", StringComparison.Ordinal) || l.Text.Contains("crit:", StringComparison.Ordinal));
     }
 

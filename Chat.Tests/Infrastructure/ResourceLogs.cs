@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,9 +8,10 @@ namespace Chat.Tests.Infrastructure;
 
 /// <summary>
 /// Every line every resource of the app writes (each replica separately), kept for assertions and written to
-/// <c>resource-logs/</c> beside the test assembly so a failed CI run can be read afterwards.
+/// <c>resource-logs/</c> beside the test assembly so a failed CI run can be read afterwards. Lines are kept without the
+/// console's colour codes, which split the level from its colon (<c>fail</c>, a code, then <c>:</c>).
 /// </summary>
-sealed class ResourceLogs : IAsyncDisposable
+sealed partial class ResourceLogs : IAsyncDisposable
 {
     readonly List<LogLine> _lines = [];
     readonly List<(Func<LogLine, bool> Match, TaskCompletionSource<LogLine> Found)> _waiters = [];
@@ -34,6 +36,9 @@ sealed class ResourceLogs : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The lines <paramref name="resource"/> (any of its replicas) wrote after the first <paramref name="mark"/> lines of all.</summary>
+    public IEnumerable<LogLine> Since(int mark, string resource) => Lines.Skip(mark).Where(l => l.Resource == resource);
 
     /// <summary>Waits for a line (already written or still to come) that matches.</summary>
     public async Task<LogLine> WaitForAsync(Func<LogLine, bool> match, TimeSpan timeout)
@@ -79,7 +84,7 @@ sealed class ResourceLogs : IAsyncDisposable
             {
                 foreach (var entry in batch)
                 {
-                    Add(new LogLine(resource, resourceId, entry.Content, entry.IsErrorMessage));
+                    Add(new LogLine(resource, resourceId, ConsoleColours().Replace(entry.Content, ""), entry.IsErrorMessage));
                 }
             }
         }
@@ -87,6 +92,9 @@ sealed class ResourceLogs : IAsyncDisposable
         {
         }
     }
+
+    [GeneratedRegex(@"\x1B\[[0-9;]*m")]
+    private static partial Regex ConsoleColours();
 
     void Add(LogLine line)
     {
