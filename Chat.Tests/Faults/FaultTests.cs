@@ -25,6 +25,16 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
         Figures.Record(output, test, $"{expected.Count} acknowledged, {stored.Count} stored, {stored.Count - stored.Select(m => m.Id).Distinct().Count()} duplicates");
     }
 
+    /// <summary>Which acknowledged ids a recovery missed: when each was accepted, and whether history holds it now.</summary>
+    async Task<string> DescribeMissingAsync(string room, IReadOnlySet<Guid> expected, IReadOnlySet<Guid> recovered, System.Text.Json.Nodes.JsonNode joined, DateTimeOffset joinedAt)
+    {
+        var stored = (await app.GetHistoryAsync(room, Ct)).Select(m => m.Id).ToHashSet();
+        var missing = expected.Where(id => !recovered.Contains(id)).Order().Select(id =>
+            $"{id} (accepted {(joinedAt - MessageIds.GetTimestamp(id)).TotalMilliseconds:0} ms before the join, in history now: {stored.Contains(id)})");
+        return $"joined.history (historyComplete: {joined["historyComplete"]?.ToJsonString() ?? "absent"}) lacked {expected.Count(id => !recovered.Contains(id))} of the "
+            + $"{expected.Count} acknowledged messages the client missed: {string.Join("; ", missing)}";
+    }
+
     async Task RestoreGatewaysAsync(GatewayReplica stopped)
     {
         await app.ExecuteCommandAsync(stopped.ResourceId, "resource-start");
@@ -266,11 +276,17 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
             {
                 await using var probe = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(survivor.Address));
                 Assert.Equal(probe.Node, again.Node);
+                var joinedAt = DateTimeOffset.UtcNow;
                 var joined = await again.JoinAsync(room, since: lastSeen.ToString());
 
                 var recovered = joined["history"]!.AsArray().Select(m => Guid.Parse((string)m!["id"]!)).ToHashSet();
                 Assert.NotEmpty(missed);
-                Assert.Superset(missed, recovered);
+                if (!recovered.IsSupersetOf(missed))
+                {
+                    // This has failed twice in many runs (docs/reliability.md); say which were missing and whether history has them now.
+                    Assert.Fail(await DescribeMissingAsync(room, missed, recovered, joined, joinedAt));
+                }
+
                 Figures.Record(output, nameof(Clients_of_a_killed_replica_reconnect_to_the_other_and_recover_what_they_missed), $"{missed.Count} messages sent while the client was away, all in joined.history after join with since");
             }
 
