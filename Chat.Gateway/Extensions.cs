@@ -71,13 +71,13 @@ static class Extensions
             },
             (context, bus) =>
             {
-                DeliverChatMessageEndpoint.Configure(context, bus);
                 // Every gateway's endpoints declare these fanouts before it listens; publishing declares nothing, so a publish
                 // never waits for a declaration on a new channel, where it could be overtaken (ChatSession keeps order).
                 bus.Publish<ChatMessage>(publish => publish.Exclude = true);
                 bus.Publish<PresenceUpdate>(publish => publish.Exclude = true);
                 bus.Publish<TypingIndicator>(publish => publish.Exclude = true);
             });
+        builder.AddChatBus<IHostApplicationBuilder, IFanoutBus>(IFanoutBus.ConnectionName, DeliverChatMessageEndpoint.Configure);
 
         // After the bus: they start once it consumes and stop (announcing this instance's end) before it does.
         services.AddHostedService(sp => sp.GetRequiredService<PresencePublisher>());

@@ -22,33 +22,10 @@ public static class MessagingExtensions
     {
         var broker = builder.GetBrokerConnectionString();
         builder.Services.AddSingleton(broker);
-
         builder.Services.AddMassTransit(bus =>
         {
-            bus.SetKebabCaseEndpointNameFormatter();
             configure(bus);
-            bus.UsingRabbitMq((context, cfg) =>
-            {
-                cfg.Host(broker.Primary, host =>
-                {
-                    if (broker.IsCluster)
-                    {
-                        // MassTransit tries the nodes in turn, from the first, when it connects and when it reconnects.
-                        host.UseCluster(cluster =>
-                        {
-                            foreach (var node in broker.HostsAndPorts)
-                            {
-                                cluster.Node(node);
-                            }
-                        });
-                    }
-                });
-                // The event's own JSON (id in message_id, trace context in MT-Activity-Id) instead of MassTransit's envelope,
-                // without the per-message transport headers: a sixth of the bytes, and less for the broker to hold.
-                cfg.UseRawJsonSerializer(RawSerializerOptions.AnyMessageType);
-                configureBus?.Invoke(context, cfg);
-                cfg.ConfigureEndpoints(context);
-            });
+            UseRabbitMq(bus, broker, connectionName: null, configureBus);
         });
 
         builder.Services.Configure<MassTransitHostOptions>(host =>
@@ -59,6 +36,53 @@ public static class MessagingExtensions
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// Adds a second bus, <typeparamref name="TBus"/>, on a connection of its own named <paramref name="connectionName"/>,
+    /// for endpoints that must not share the main bus's connection; otherwise configured as <see cref="AddChatBus{TBuilder}"/>.
+    /// </summary>
+    public static TBuilder AddChatBus<TBuilder, TBus>(this TBuilder builder, string connectionName,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator> configureBus)
+        where TBuilder : IHostApplicationBuilder
+        where TBus : class, IBus
+    {
+        var broker = builder.GetBrokerConnectionString();
+        builder.Services.AddMassTransit<TBus>(bus => UseRabbitMq(bus, broker, connectionName, configureBus));
+        return builder;
+    }
+
+    static void UseRabbitMq(IBusRegistrationConfigurator bus, BrokerConnectionString broker, string? connectionName,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureBus)
+    {
+        bus.SetKebabCaseEndpointNameFormatter();
+        bus.UsingRabbitMq((context, cfg) =>
+        {
+            cfg.Host(broker.Primary, host =>
+            {
+                if (connectionName is not null)
+                {
+                    host.ConnectionName(connectionName);
+                }
+
+                if (broker.IsCluster)
+                {
+                    // MassTransit tries the nodes in turn, from the first, when it connects and when it reconnects.
+                    host.UseCluster(cluster =>
+                    {
+                        foreach (var node in broker.HostsAndPorts)
+                        {
+                            cluster.Node(node);
+                        }
+                    });
+                }
+            });
+            // The event's own JSON (id in message_id, trace context in MT-Activity-Id) instead of MassTransit's envelope,
+            // without the per-message transport headers: a sixth of the bytes, and less for the broker to hold.
+            cfg.UseRawJsonSerializer(RawSerializerOptions.AnyMessageType);
+            configureBus?.Invoke(context, cfg);
+            cfg.ConfigureEndpoints(context);
+        });
     }
 
     /// <summary>The broker's nodes from Aspire's <c>messaging</c> connection string (see <see cref="BrokerConnectionString"/>).</summary>

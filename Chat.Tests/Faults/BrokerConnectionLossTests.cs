@@ -22,9 +22,12 @@ public sealed class BrokerConnectionLossTests(FaultFixture app, ITestOutputHelpe
         await using var fromBob = new Traffic(bob, room, "bob", perSecond: 100);
         await fromAlice.WaitForMoreAcknowledgedAsync(100, TestTimeouts.Long);
 
-        // MassTransit's connections (each gateway consumes and publishes on its own); the broker redelivers what was unacknowledged.
-        var closed = await BrokerCtl.For(app).CloseConnectionsAsync($"{ChatAppFixture.Messaging}@localhost", "Chat.Gateway");
-        Assert.True(closed >= 2, $"{closed} gateway connections closed");
+        // Both of each gateway's MassTransit connections: the one it publishes on, and the fanout's, from which the broker
+        // redelivers what was unacknowledged.
+        var ctl = BrokerCtl.For(app);
+        var node = $"{ChatAppFixture.Messaging}@localhost";
+        var closed = await ctl.CloseConnectionsAsync(node, "Chat.Gateway") + await ctl.CloseConnectionsAsync(node, Chat.Gateway.Messaging.IFanoutBus.ConnectionName);
+        Assert.True(closed >= 4, $"{closed} gateway connections closed");
         await fromAlice.WaitForMoreAcknowledgedAsync(100, TimeSpan.FromMinutes(2));
         await fromBob.WaitForMoreAcknowledgedAsync(100, TimeSpan.FromMinutes(2));
         await fromAlice.StopAsync();
