@@ -77,6 +77,7 @@ static class Extensions
                 bus.Publish<PresenceUpdate>(publish => publish.Exclude = true);
                 bus.Publish<TypingIndicator>(publish => publish.Exclude = true);
             });
+        // The fanout consumes on a connection of its own, which flow control on the publishing one cannot hold up (IFanoutBus).
         builder.AddChatBus<IHostApplicationBuilder, IFanoutBus>(IFanoutBus.ConnectionName, DeliverChatMessageEndpoint.Configure);
 
         // After the bus: they start once it consumes and stop (announcing this instance's end) before it does.
