@@ -29,10 +29,11 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
     async Task<string> DescribeMissingAsync(string room, IReadOnlySet<Guid> expected, IReadOnlySet<Guid> recovered, System.Text.Json.Nodes.JsonNode joined, DateTimeOffset joinedAt)
     {
         var stored = (await app.GetHistoryAsync(room, Ct)).Select(m => m.Id).ToHashSet();
-        var missing = expected.Where(id => !recovered.Contains(id)).Order().Select(id =>
+        var missing = expected.Where(id => !recovered.Contains(id)).Order().ToList();
+        var described = missing.Select(id =>
             $"{id} (accepted {(joinedAt - MessageIds.GetTimestamp(id)).TotalMilliseconds:0} ms before the join, in history now: {stored.Contains(id)})");
-        return $"joined.history (historyComplete: {joined["historyComplete"]?.ToJsonString() ?? "absent"}) lacked {expected.Count(id => !recovered.Contains(id))} of the "
-            + $"{expected.Count} acknowledged messages the client missed: {string.Join("; ", missing)}";
+        return $"joined.history (historyComplete: {joined["historyComplete"]?.ToJsonString() ?? "absent"}) lacked {missing.Count} of the "
+            + $"{expected.Count} acknowledged messages the client missed: {string.Join("; ", described)}";
     }
 
     async Task RestoreGatewaysAsync(GatewayReplica stopped)
@@ -283,7 +284,7 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
                 Assert.NotEmpty(missed);
                 if (!recovered.IsSupersetOf(missed))
                 {
-                    // This has failed twice in many runs (docs/reliability.md); say which were missing and whether history has them now.
+                    // This has failed now and then (docs/reliability.md); say which were missing and whether history has them now.
                     Assert.Fail(await DescribeMissingAsync(room, missed, recovered, joined, joinedAt));
                 }
 

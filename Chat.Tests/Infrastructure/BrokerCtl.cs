@@ -58,12 +58,12 @@ sealed partial class BrokerCtl(string home, int epmdPort)
             .Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>Closes every connection to <paramref name="node"/> whose client gives the name <paramref name="name"/>; returns how many.</summary>
-    public async Task<int> CloseConnectionsAsync(string node, string name)
+    /// <summary>Closes every connection to <paramref name="node"/> whose client gives one of the <paramref name="names"/>; returns how many.</summary>
+    public async Task<int> CloseConnectionsAsync(string node, params string[] names)
     {
         var table = await RunAsync("--node", node, "list_connections", "pid", "client_properties", "--quiet", "--no-table-headers");
         var pids = table.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Where(line => ConnectionName().Match(line) is { Success: true } m && m.Groups[1].Value == name)
+            .Where(line => ConnectionName().Match(line) is { Success: true } m && names.Contains(m.Groups[1].Value))
             .Select(line => line[..(line.IndexOf('>', StringComparison.Ordinal) + 1)])
             .ToList();
         foreach (var pid in pids)
