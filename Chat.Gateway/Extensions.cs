@@ -35,6 +35,7 @@ static class Extensions
         services.AddSingleton<PresencePublisher>();
         services.AddSingleton<TypingPublisher>();
         services.AddSingleton<ChatMessagePublisher>();
+        services.AddSingleton<RefusedPublishRecovery>();
         services.AddSingleton<DeliverChatMessageConsumer>();
         services.AddSingleton<ChatSessionServices>();
         services.AddSingleton<ConnectionRegistry>();
@@ -76,6 +77,7 @@ static class Extensions
                 bus.Publish<ChatMessage>(publish => publish.Exclude = true);
                 bus.Publish<PresenceUpdate>(publish => publish.Exclude = true);
                 bus.Publish<TypingIndicator>(publish => publish.Exclude = true);
+                bus.ConnectPublishObserver(context.GetRequiredService<RefusedPublishRecovery>());
             });
         // The fanout consumes on a connection of its own, which flow control on the publishing one cannot hold up (IFanoutBus).
         builder.AddChatBus<IHostApplicationBuilder, IFanoutBus>(IFanoutBus.ConnectionName, DeliverChatMessageEndpoint.Configure);

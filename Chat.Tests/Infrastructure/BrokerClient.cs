@@ -115,6 +115,14 @@ sealed class BrokerClient : IAsyncDisposable
         await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: ct).WaitAsync(TestTimeouts.Network, ct);
     }
 
+    /// <summary>Binds a queue to an exchange (a fanout's: no routing key).</summary>
+    public async Task BindAsync(string queue, string exchange)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var channel = await _connection.CreateChannelAsync(cancellationToken: ct);
+        await channel.QueueBindAsync(queue, exchange, routingKey: "", cancellationToken: ct).WaitAsync(TestTimeouts.Network, ct);
+    }
+
     public static string Text(BasicGetResult result) => Encoding.UTF8.GetString(result.Body.Span);
 
     public async ValueTask DisposeAsync()

@@ -47,31 +47,37 @@ sealed partial class BrokerCtl(string home, int epmdPort)
     /// The names of the services' connections to <paramref name="onNode"/> (the AppHost's own health checks left out), as
     /// <paramref name="node"/> sees the cluster's; <c>unnamed</c> for a client that gives no name.
     /// </summary>
-    public async Task<IReadOnlyList<string>> ConnectionsAsync(string node, string onNode)
-    {
-        // The table, not JSON: JSON writes a connection's process without its node's name.
-        var table = await RunAsync("--node", node, "list_connections", "pid", "client_properties", "--quiet", "--no-table-headers");
-        return [.. table.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Where(line => line.StartsWith($"<{onNode}.", StringComparison.Ordinal))
-            .Select(line => ConnectionName().Match(line) is { Success: true } m ? m.Groups[1].Value : "unnamed")
+    public async Task<IReadOnlyList<string>> ConnectionsAsync(string node, string onNode) =>
+        [.. (await ListConnectionsAsync(node))
+            .Where(c => c.Process.StartsWith($"<{onNode}.", StringComparison.Ordinal))
+            .Select(c => c.Name ?? "unnamed")
             .Where(name => name != "chat-apphost-health")
             .Order(StringComparer.Ordinal)];
-    }
+
+    /// <summary>The processes (the broker's, one per connection) of the connections whose client gives the name <paramref name="name"/>.</summary>
+    public async Task<IReadOnlyList<string>> ConnectionProcessesAsync(string node, string name) =>
+        [.. (await ListConnectionsAsync(node)).Where(c => c.Name == name).Select(c => c.Process)];
 
     /// <summary>Closes every connection to <paramref name="node"/> whose client gives one of the <paramref name="names"/>; returns how many.</summary>
     public async Task<int> CloseConnectionsAsync(string node, params string[] names)
     {
-        var table = await RunAsync("--node", node, "list_connections", "pid", "client_properties", "--quiet", "--no-table-headers");
-        var pids = table.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Where(line => ConnectionName().Match(line) is { Success: true } m && names.Contains(m.Groups[1].Value))
-            .Select(line => line[..(line.IndexOf('>', StringComparison.Ordinal) + 1)])
-            .ToList();
-        foreach (var pid in pids)
+        var closing = (await ListConnectionsAsync(node)).Where(c => c.Name is not null && names.Contains(c.Name)).ToList();
+        foreach (var (process, _) in closing)
         {
-            await RunAsync("--node", node, "close_connection", pid, "closed by a test");
+            await RunAsync("--node", node, "close_connection", process, "closed by a test");
         }
 
-        return pids.Count;
+        return closing.Count;
+    }
+
+    /// <summary>Every connection of the cluster as <paramref name="node"/> sees it: its process and its client's name, if any.</summary>
+    async Task<IReadOnlyList<(string Process, string? Name)>> ListConnectionsAsync(string node)
+    {
+        // The table, not JSON: JSON writes a connection's process without its node's name.
+        var table = await RunAsync("--node", node, "list_connections", "pid", "client_properties", "--quiet", "--no-table-headers");
+        return [.. table.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => (line[..(line.IndexOf('>', StringComparison.Ordinal) + 1)],
+                ConnectionName().Match(line) is { Success: true } m ? m.Groups[1].Value : null))];
     }
 
     [GeneratedRegex("""\{"connection_name","([^"]*)"\}""")]
