@@ -65,24 +65,25 @@ static class Extensions
             },
             broker.Apply);
 
-        builder.AddChatBus(bus =>
+        // The bus the gateway publishes on, and only publishes: RefusedPublishRecovery may close its connection.
+        builder.AddChatBus(configureBus: (context, bus) =>
+        {
+            // Every gateway's endpoints declare these fanouts before it listens; publishing declares nothing, so a publish
+            // never waits for a declaration on a new channel, where it could be overtaken (ChatSession keeps order).
+            bus.Publish<ChatMessage>(publish => publish.Exclude = true);
+            bus.Publish<PresenceUpdate>(publish => publish.Exclude = true);
+            bus.Publish<TypingIndicator>(publish => publish.Exclude = true);
+            bus.ConnectPublishObserver(context.GetRequiredService<RefusedPublishRecovery>());
+        });
+        // What it consumes, on a connection of its own, which flow control on the publishing one cannot hold up (IFanoutBus).
+        builder.AddChatBus<IHostApplicationBuilder, IFanoutBus>(IFanoutBus.ConnectionName, bus =>
             {
                 bus.AddConsumer<PresenceConsumer, PresenceConsumerDefinition>();
                 bus.AddConsumer<TypingConsumer, TypingConsumerDefinition>();
             },
-            (context, bus) =>
-            {
-                // Every gateway's endpoints declare these fanouts before it listens; publishing declares nothing, so a publish
-                // never waits for a declaration on a new channel, where it could be overtaken (ChatSession keeps order).
-                bus.Publish<ChatMessage>(publish => publish.Exclude = true);
-                bus.Publish<PresenceUpdate>(publish => publish.Exclude = true);
-                bus.Publish<TypingIndicator>(publish => publish.Exclude = true);
-                bus.ConnectPublishObserver(context.GetRequiredService<RefusedPublishRecovery>());
-            });
-        // The fanout consumes on a connection of its own, which flow control on the publishing one cannot hold up (IFanoutBus).
-        builder.AddChatBus<IHostApplicationBuilder, IFanoutBus>(IFanoutBus.ConnectionName, DeliverChatMessageEndpoint.Configure);
+            DeliverChatMessageEndpoint.Configure);
 
-        // After the bus: they start once it consumes and stop (announcing this instance's end) before it does.
+        // After the buses: they start once those consume and stop (announcing this instance's end) before they do.
         services.AddHostedService(sp => sp.GetRequiredService<PresencePublisher>());
         services.AddHostedService<PresenceHeartbeat>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));

@@ -16,7 +16,7 @@ public static class MessagingExtensions
     /// definitions, events travel as their own JSON, and the host waits for the bus before it serves.
     /// <paramref name="configureBus"/> adds what only this service needs.
     /// </summary>
-    public static TBuilder AddChatBus<TBuilder>(this TBuilder builder, Action<IBusRegistrationConfigurator> configure,
+    public static TBuilder AddChatBus<TBuilder>(this TBuilder builder, Action<IBusRegistrationConfigurator>? configure = null,
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureBus = null)
         where TBuilder : IHostApplicationBuilder
     {
@@ -24,7 +24,7 @@ public static class MessagingExtensions
         builder.Services.AddSingleton(broker);
         builder.Services.AddMassTransit(bus =>
         {
-            configure(bus);
+            configure?.Invoke(bus);
             UseRabbitMq(bus, broker, connectionName: null, configureBus);
         });
 
@@ -42,13 +42,17 @@ public static class MessagingExtensions
     /// Adds a second bus, <typeparamref name="TBus"/>, on a connection of its own named <paramref name="connectionName"/>,
     /// for endpoints that must not share the main bus's connection; otherwise configured as <see cref="AddChatBus{TBuilder}"/>.
     /// </summary>
-    public static TBuilder AddChatBus<TBuilder, TBus>(this TBuilder builder, string connectionName,
+    public static TBuilder AddChatBus<TBuilder, TBus>(this TBuilder builder, string connectionName, Action<IBusRegistrationConfigurator> configure,
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator> configureBus)
         where TBuilder : IHostApplicationBuilder
         where TBus : class, IBus
     {
         var broker = builder.GetBrokerConnectionString();
-        builder.Services.AddMassTransit<TBus>(bus => UseRabbitMq(bus, broker, connectionName, configureBus));
+        builder.Services.AddMassTransit<TBus>(bus =>
+        {
+            configure(bus);
+            UseRabbitMq(bus, broker, connectionName, configureBus);
+        });
         return builder;
     }
 

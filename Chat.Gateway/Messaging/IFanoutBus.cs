@@ -3,9 +3,11 @@ using MassTransit;
 namespace Chat.Gateway.Messaging;
 
 /// <summary>
-/// The bus of the <see cref="ChatMessage"/> fanout endpoint (<see cref="DeliverChatMessageEndpoint"/>): a connection that
-/// only consumes. RabbitMQ applies flow control to a publishing connection by no longer reading from it, acknowledgements
-/// included; on the publishing connection the fanout's acknowledgements would wait behind the gateway's own publishes.
+/// The bus of this instance's endpoints on the fanouts it consumes: <see cref="ChatMessage"/>
+/// (<see cref="DeliverChatMessageEndpoint"/>), presence and typing. A connection that only consumes: RabbitMQ applies flow
+/// control to a publishing connection by no longer reading from it, acknowledgements included, so on the publishing
+/// connection the acknowledgements would wait behind the gateway's own publishes; and <see cref="RefusedPublishRecovery"/>
+/// closes the publishing connection, which leaves these endpoints listening.
 /// </summary>
 public interface IFanoutBus : IBus
 {
