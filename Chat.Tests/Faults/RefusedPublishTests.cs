@@ -1,3 +1,4 @@
+using Chat.Gateway.Messaging;
 using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Faults;
@@ -24,6 +25,7 @@ public sealed class RefusedPublishTests(FaultFixture app, ITestOutputHelper outp
         await bob.JoinAsync(room);
         await alice.SendAcknowledgedAsync(room, "before the refusal");
         var before = await ctl.ConnectionProcessesAsync(node, PublishingConnection);
+        var consuming = await ctl.ConnectionProcessesAsync(node, IFanoutBus.ConnectionName);
 
         // A queue that holds nothing and refuses what it cannot hold, behind the ChatMessage fanout: the broker nacks
         // every chat message, as a channel stuck in RabbitMQ 3.10's quorum-queue client does.
@@ -47,10 +49,13 @@ public sealed class RefusedPublishTests(FaultFixture app, ITestOutputHelper outp
             await broker.DeleteQueueAsync(refusing);
         }
 
+        // Only the publishing connection was reopened: the endpoints (chat, presence, typing) kept listening on theirs.
+        Assert.Equal(consuming.Order(StringComparer.Ordinal), (await ctl.ConnectionProcessesAsync(node, IFanoutBus.ConnectionName)).Order(StringComparer.Ordinal));
+
         // Accepted again, and the fanout still carries it to the other gateway.
         var accepted = await alice.SendAcknowledgedAsync(room, "accepted again");
         await bob.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == accepted.ToString(), TestTimeouts.Long);
         Figures.Record(output, nameof(A_send_the_broker_refuses_is_answered_unavailable_and_the_gateway_publishes_on_a_new_connection),
-            $"publishing connections before the refusal {before.Count}, after it {reopened.Count}, {reopened.Except(before).Count()} of them new; the next send acknowledged and delivered through the other gateway");
+            $"publishing connections before the refusal {before.Count}, after it {reopened.Count}, {reopened.Except(before).Count()} of them new; the {consuming.Count} consuming connections unchanged; the next send acknowledged and delivered through the other gateway");
     }
 }
