@@ -99,7 +99,8 @@ sealed partial class BrokerCtl(string home, int epmdPort)
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{Command} did not start");
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var errors = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct).WaitAsync(TestTimeouts.Network, ct);
+        // An Erlang VM that starts, asks a busy broker and stops: seconds here, more than 15 on a slower, loaded machine.
+        await process.WaitForExitAsync(ct).WaitAsync(TestTimeouts.Long, ct);
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} exited with {process.ExitCode}: {(await errors).Trim()}");
