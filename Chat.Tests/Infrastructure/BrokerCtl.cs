@@ -99,8 +99,17 @@ sealed partial class BrokerCtl(string home, int epmdPort)
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{Command} did not start");
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var errors = process.StandardError.ReadToEndAsync(ct);
-        // An Erlang VM that starts, asks a busy broker and stops: seconds here, more than 15 on a slower, loaded machine.
-        await process.WaitForExitAsync(ct).WaitAsync(TestTimeouts.Long, ct);
+        try
+        {
+            // An Erlang VM that starts, asks a busy broker and stops: seconds here, more than 15 on a slower, loaded machine.
+            await process.WaitForExitAsync(ct).WaitAsync(TestTimeouts.Long, ct);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true); // no rabbitmqctl outlives its test
+            throw;
+        }
+
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} exited with {process.ExitCode}: {(await errors).Trim()}");
