@@ -33,11 +33,8 @@ public sealed class BrokerNodeFailoverTests(BrokerClusterFixture app, ITestOutpu
     {
         var ctl = BrokerCtl.For(app);
         var room = Names.Room("failover");
-        var replicas = await app.GetGatewayReplicasAsync();
-        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: Names.User("alice")));
-        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: Names.User("bob")));
-        await alice.JoinAsync(room);
-        await bob.JoinAsync(room);
+        await using var clients = await ClientsOnBothReplicas.ConnectAsync(app, room, Names.User("alice"), Names.User("bob"));
+        var (alice, bob) = clients;
         var clock = Stopwatch.StartNew();
         await using var fromAlice = new Traffic(alice, room, "alice", clock: clock);
         await using var fromBob = new Traffic(bob, room, "bob", clock: clock);

@@ -13,11 +13,8 @@ public sealed class BrokerConnectionLossTests(FaultFixture app, ITestOutputHelpe
     public async Task Gateways_whose_broker_connections_are_closed_under_traffic_hand_every_acknowledged_message_to_their_clients_once()
     {
         var room = Names.Room("connection-loss");
-        var replicas = await app.GetGatewayReplicasAsync();
-        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "alice"));
-        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "bob"));
-        await alice.JoinAsync(room);
-        await bob.JoinAsync(room);
+        await using var clients = await ClientsOnBothReplicas.ConnectAsync(app, room, "alice", "bob");
+        var (alice, bob) = clients;
         await using var fromAlice = new Traffic(alice, room, "alice", perSecond: 100);
         await using var fromBob = new Traffic(bob, room, "bob", perSecond: 100);
         await fromAlice.WaitForMoreAcknowledgedAsync(100, TestTimeouts.Long);

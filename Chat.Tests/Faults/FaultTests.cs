@@ -48,11 +48,8 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
     public async Task A_send_the_broker_confirms_too_late_is_answered_unavailable_with_its_id_and_a_retry_under_it_arrives_and_is_stored_once()
     {
         var room = Names.Room("late");
-        var replicas = await app.GetGatewayReplicasAsync();
-        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "alice"));
-        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "bob"));
-        await alice.JoinAsync(room);
-        await bob.JoinAsync(room);
+        await using var clients = await ClientsOnBothReplicas.ConnectAsync(app, room, "alice", "bob");
+        var (alice, bob) = clients;
         // A first publish declares what a gateway publishes to: later ones go straight to the socket.
         var before = await alice.SendAcknowledgedAsync(room, "before the broker hung");
 
@@ -102,11 +99,8 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
     public async Task A_broker_restart_under_load_loses_nothing_and_sends_fail_fast_then_succeed()
     {
         var room = Names.Room("broker");
-        var replicas = await app.GetGatewayReplicasAsync();
-        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "alice"));
-        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "bob"));
-        await alice.JoinAsync(room);
-        await bob.JoinAsync(room);
+        await using var clients = await ClientsOnBothReplicas.ConnectAsync(app, room, "alice", "bob");
+        var (alice, bob) = clients;
         await using var fromAlice = new Traffic(alice, room, "alice");
         await using var fromBob = new Traffic(bob, room, "bob");
         await fromAlice.WaitForMoreAcknowledgedAsync(20, TestTimeouts.Long);
@@ -405,10 +399,8 @@ public sealed class FaultTests(FaultFixture app, ITestOutputHelper output)
         var welcome = await slow.ReceiveJsonAsync();
         await slow.JoinAsync(room);
         slow.PauseReading();
-        await using var fastHere = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "fast1"));
-        await using var fastThere = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "fast2"));
-        await fastHere.JoinAsync(room);
-        await fastThere.JoinAsync(room);
+        await using var clients = await ClientsOnBothReplicas.ConnectAsync(app, room, "fast1", "fast2");
+        var (fastHere, fastThere) = clients;
         await using var sender = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "loud"));
         await sender.JoinAsync(room);
 

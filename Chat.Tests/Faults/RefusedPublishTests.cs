@@ -18,11 +18,8 @@ public sealed class RefusedPublishTests(FaultFixture app, ITestOutputHelper outp
         var node = $"{ChatAppFixture.Messaging}@localhost";
         var ctl = BrokerCtl.For(app);
         var room = Names.Room("refused");
-        var replicas = await app.GetGatewayReplicasAsync();
-        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "alice"));
-        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "bob"));
-        await alice.JoinAsync(room);
-        await bob.JoinAsync(room);
+        await using var clients = await ClientsOnBothReplicas.ConnectAsync(app, room, "alice", "bob");
+        var (alice, bob) = clients;
         await alice.SendAcknowledgedAsync(room, "before the refusal");
         var before = await ctl.ConnectionProcessesAsync(node, PublishingConnection);
         var consuming = await ctl.ConnectionProcessesAsync(node, IFanoutBus.ConnectionName);

@@ -117,11 +117,8 @@ public sealed class PipelineTests(ChatAppFixture app)
     public async Task A_replica_whose_fanout_queue_is_deleted_declares_it_again_and_delivers_on()
     {
         var room = Names.Room("queue-deleted");
-        var replicas = await app.GetGatewayReplicasAsync();
-        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: "alice"));
-        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: "bob"));
-        await alice.JoinAsync(room);
-        await bob.JoinAsync(room);
+        await using var clients = await ClientsOnBothReplicas.ConnectAsync(app, room, "alice", "bob");
+        var (alice, bob) = clients;
         await using var broker = await BrokerClient.ConnectAsync(app);
         var queue = "chat-message-" + bob.Node; // the name of bob's replica's fanout endpoint
         Assert.Equal(1u, await broker.ConsumersAsync(queue));

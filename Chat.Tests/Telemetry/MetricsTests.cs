@@ -44,11 +44,8 @@ public sealed class MetricsTests(TelemetryAppFixture app)
     public async Task Every_replica_and_history_export_the_instruments_of_the_dashboard_guide()
     {
         var room = Names.Room("gauged");
-        var replicas = await app.GetGatewayReplicasAsync();
-        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: Names.User("alice")));
-        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: Names.User("bob")));
-        await alice.JoinAsync(room);
-        await bob.JoinAsync(room);
+        await using var clients = await ClientsOnBothReplicas.ConnectAsync(app, room, Names.User("alice"), Names.User("bob"));
+        var (alice, bob) = clients;
         var joined = DateTimeOffset.UtcNow;
         var id = await alice.SendAcknowledgedAsync(room, "measure me");
         await bob.WaitForAsync(f => (string?)f["type"] == "message" && (string?)f["id"] == id.ToString());

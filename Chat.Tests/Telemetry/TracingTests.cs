@@ -51,11 +51,8 @@ public sealed class TracingTests(TelemetryAppFixture app)
     public async Task Presence_and_typing_between_the_gateways_export_no_spans()
     {
         var room = Names.Room("quiet-traces");
-        var replicas = await app.GetGatewayReplicasAsync();
-        await using var alice = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[0], user: Names.User("alice")));
-        await using var bob = await ChatClient.ConnectAsync(ChatAppFixture.ReplicaSocket(replicas[1], user: Names.User("bob")));
-        await alice.JoinAsync(room);
-        await bob.JoinAsync(room);
+        await using var clients = await ClientsOnBothReplicas.ConnectAsync(app, room, Names.User("alice"), Names.User("bob"));
+        var (alice, bob) = clients;
         await bob.SendJsonAsync(new { type = "typing", room });
         await alice.WaitForAsync(f => (string?)f["type"] == "typing");
 
