@@ -21,7 +21,7 @@ public sealed class BrokerConnectionLossTests(FaultFixture app, ITestOutputHelpe
 
         // Both of each gateway's MassTransit connections: the one it publishes on, and the fanout's, from which the broker
         // redelivers what was unacknowledged.
-        var closed = await BrokerCtl.For(app).CloseConnectionsAsync($"{ChatAppFixture.Messaging}@localhost", "Chat.Gateway", Chat.Gateway.Messaging.IFanoutBus.ConnectionName);
+        var closed = await BrokerCtl.For(app).CloseConnectionsAsync($"{ChatAppFixture.Messaging}@localhost", ChatAppFixture.GatewayPublishingConnection, Chat.Gateway.Messaging.IFanoutBus.ConnectionName);
         Assert.True(closed >= 4, $"{closed} gateway connections closed");
         await fromAlice.WaitForMoreAcknowledgedAsync(100, TimeSpan.FromMinutes(2));
         await fromBob.WaitForMoreAcknowledgedAsync(100, TimeSpan.FromMinutes(2));

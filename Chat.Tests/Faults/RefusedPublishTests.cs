@@ -10,8 +10,6 @@ namespace Chat.Tests.Faults;
 [Collection(FaultCollection.Name)]
 public sealed class RefusedPublishTests(FaultFixture app, ITestOutputHelper output)
 {
-    const string PublishingConnection = "Chat.Gateway";
-
     [Fact]
     public async Task A_send_the_broker_refuses_is_answered_unavailable_and_the_gateway_publishes_on_a_new_connection()
     {
@@ -21,7 +19,7 @@ public sealed class RefusedPublishTests(FaultFixture app, ITestOutputHelper outp
         await using var clients = await ClientsOnBothReplicas.ConnectAsync(app, room, "alice", "bob");
         var (alice, bob) = clients;
         await alice.SendAcknowledgedAsync(room, "before the refusal");
-        var before = await ctl.ConnectionProcessesAsync(node, PublishingConnection);
+        var before = await ctl.ConnectionProcessesAsync(node, ChatAppFixture.GatewayPublishingConnection);
         var consuming = await ctl.ConnectionProcessesAsync(node, IFanoutBus.ConnectionName);
 
         // A queue that holds nothing and refuses what it cannot hold, behind the ChatMessage fanout: the broker nacks
@@ -38,7 +36,7 @@ public sealed class RefusedPublishTests(FaultFixture app, ITestOutputHelper outp
             Assert.Equal("unavailable", (string?)refused["code"]);
             Assert.True(Guid.TryParse((string?)refused["id"], out _), $"an unavailable answer carries the message's id: {refused.ToJsonString()}");
 
-            reopened = await Eventually.UntilAsync(_ => ctl.ConnectionProcessesAsync(node, PublishingConnection), now => now.Except(before).Any(),
+            reopened = await Eventually.UntilAsync(_ => ctl.ConnectionProcessesAsync(node, ChatAppFixture.GatewayPublishingConnection), now => now.Except(before).Any(),
                 TestTimeouts.Long, "a new publishing connection");
         }
         finally

@@ -17,6 +17,9 @@ public class ChatAppFixture : IAsyncLifetime
     public const string History = "history";
     public const string Messaging = "messaging";
 
+    /// <summary>The broker connection a gateway publishes on: MassTransit names a connection it is given no name for after the process.</summary>
+    public const string GatewayPublishingConnection = "Chat.Gateway";
+
     DistributedApplication? _app;
     ResourceLogs? _logs;
 

@@ -1,7 +1,7 @@
 namespace Chat.Tests.Infrastructure;
 
 /// <summary>Two clients in one room, one on each gateway replica: what a test watches the fanout between instances with.</summary>
-sealed class ClientsOnBothReplicas(ChatClient first, ChatClient second) : IAsyncDisposable
+sealed record ClientsOnBothReplicas(ChatClient First, ChatClient Second) : IAsyncDisposable
 {
     /// <summary>Connects <paramref name="first"/> to the first replica and <paramref name="second"/> to the second; both join <paramref name="room"/>.</summary>
     public static async Task<ClientsOnBothReplicas> ConnectAsync(ChatAppFixture app, string room, string first, string second)
@@ -27,12 +27,6 @@ sealed class ClientsOnBothReplicas(ChatClient first, ChatClient second) : IAsync
             throw;
         }
     }
-
-    public void Deconstruct(out ChatClient first, out ChatClient second) => (first, second) = (First, Second);
-
-    public ChatClient First { get; } = first;
-
-    public ChatClient Second { get; } = second;
 
     public async ValueTask DisposeAsync()
     {
