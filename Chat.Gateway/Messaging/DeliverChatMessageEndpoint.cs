@@ -1,4 +1,5 @@
 using Chat.Gateway.Diagnostics;
+using Chat.ServiceDefaults.Messaging;
 using MassTransit;
 
 namespace Chat.Gateway.Messaging;

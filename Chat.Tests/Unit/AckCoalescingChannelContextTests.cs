@@ -1,4 +1,4 @@
-using Chat.Gateway.Messaging;
+using Chat.ServiceDefaults.Messaging;
 using Chat.Tests.Infrastructure;
 using MassTransit;
 using MassTransit.Middleware;
@@ -62,15 +62,38 @@ public sealed class AckCoalescingChannelContextTests
     }
 
     [Fact]
-    public async Task An_acknowledgement_out_of_delivery_order_is_sent_alone_after_the_run_before_it()
+    public async Task Acknowledgements_out_of_delivery_order_join_the_run_once_the_deliveries_before_them_are_settled()
     {
         await using var channel = Create();
         await AckAsync(channel, 1, 2);
-
         await channel.BasicAck(5, multiple: false, Cancel); // 3 and 4 are still being handled
-        await AckAsync(channel, 6, 6);
+        await channel.BasicAck(4, multiple: false, Cancel);
+        await AckAsync(channel, 6, 7);
+        Assert.Empty(_broker.Sent);
 
-        Assert.Equal(["ack 2 multiple", "ack 5", "ack 6"], _broker.Sent);
+        await channel.BasicAck(3, multiple: false, Cancel); // 1 to 7 settled, with 8 the run is long enough
+        await channel.BasicAck(MaxDeferred, multiple: false, Cancel);
+
+        Assert.Equal([$"ack {MaxDeferred} multiple"], _broker.Sent);
+        Assert.Equal(0UL, channel.Deferred);
+    }
+
+    [Fact]
+    public async Task Acknowledgements_behind_a_delivery_still_being_handled_go_alone_once_delayed_and_no_multiple_names_them()
+    {
+        await using var channel = Create();
+        await AckAsync(channel, 1, 2);
+        await AckAsync(channel, 4, 5); // 3 takes long (a retry)
+
+        _time.Advance(MaxDelay);
+        await _broker.Acknowledged(5).WaitAsync(TestTimeouts.Network, Cancel);
+        Assert.Equal(["ack 2 multiple", "ack 4", "ack 5"], _broker.Sent);
+
+        // 3 settles: the broker no longer knows 4 and 5, so the next multiple acknowledgement must name 3, not 5.
+        await channel.BasicAck(3, multiple: false, Cancel);
+        await channel.FlushAsync();
+        Assert.Equal(["ack 2 multiple", "ack 4", "ack 5", "ack 3 multiple"], _broker.Sent);
+        Assert.Equal(0UL, channel.Deferred);
     }
 
     [Fact]

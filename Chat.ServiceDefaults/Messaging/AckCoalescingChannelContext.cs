@@ -3,19 +3,22 @@ using MassTransit.Middleware;
 using MassTransit.RabbitMqTransport;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using Microsoft.Extensions.Logging;
 
-namespace Chat.Gateway.Messaging;
+namespace Chat.ServiceDefaults.Messaging;
 
 /// <summary>
 /// A consuming channel whose single acknowledgements (MassTransit sends one <c>basic.ack</c> per message) reach the
-/// broker as one <c>basic.ack multiple</c> per run of consecutive delivery tags: at most <c>maxDeferred</c> messages
-/// or <c>maxDelay</c> late: fewer frames for the broker and the gateway to handle (docs/performance.md).
+/// broker as one <c>basic.ack multiple</c> per run of settled delivery tags: at most <c>maxDeferred</c> messages or
+/// <c>maxDelay</c> late: fewer frames for the broker and the consumer to handle, and on a quorum queue one settle
+/// command in its log instead of one per message (docs/performance.md).
 /// </summary>
 /// <remarks>
-/// Correct for a channel whose deliveries settle in delivery-tag order, as on an endpoint with one message at a time
-/// (its channel dispatches deliveries one after another). An acknowledgement out of that order is sent on its own, so
-/// a multiple acknowledgement never covers a message still being handled. An acknowledgement that never reaches the
-/// broker (the channel closed first) only means a redelivery, which the consumer recognises.
+/// Deliveries may settle in any order (an endpoint handling many at once). A multiple acknowledgement only ever covers
+/// tags that are all settled: one settled ahead of a delivery still being handled waits for it, and is sent on its own
+/// once it has waited <c>maxDelay</c>. A multiple acknowledgement's own tag is always one the broker still holds (it
+/// refuses a multiple acknowledgement of a tag it no longer knows). An acknowledgement that never reaches the broker
+/// (the channel closed first) only means a redelivery, which the consumer must recognise.
 /// </remarks>
 public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, ChannelContext, IAsyncDisposable
 {
@@ -28,7 +31,10 @@ public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, Chan
     readonly SemaphoreSlim _sending = new(1, 1); // multiple acknowledgements must reach the broker in ascending order
 
     ulong _settled; // every delivery tag up to here is settled: acknowledged here, or rejected
-    ulong _sent; // acknowledged to the broker up to here
+    ulong _lastAckable; // the highest settled tag not yet sent on its own: the tag of the next multiple acknowledgement
+    ulong _sent; // every settled tag up to here has reached the broker
+    readonly HashSet<ulong> _ahead = []; // settled above _settled + 1, behind a delivery still being handled
+    readonly HashSet<ulong> _aheadSent = []; // of those, the ones already sent on their own (or rejected)
     bool _timerArmed;
 
     public AckCoalescingChannelContext(ChannelContext context, int maxDeferred, TimeSpan maxDelay, TimeProvider time, ILogger logger)
@@ -50,59 +56,91 @@ public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, Chan
         {
             lock (_lock)
             {
-                return _settled - _sent;
+                return Unsent;
             }
         }
     }
+
+    ulong Unsent => _settled - _sent + (ulong)(_ahead.Count - _aheadSent.Count);
 
     public ValueTask BasicAck(ulong deliveryTag, bool multiple, CancellationToken cancellationToken)
     {
-        bool inOrder, due = false;
-        lock (_lock)
-        {
-            inOrder = !multiple && deliveryTag == _settled + 1;
-            if (inOrder)
-            {
-                _settled = deliveryTag;
-                due = _settled - _sent >= _maxDeferred;
-                if (!due && !_timerArmed)
-                {
-                    _timerArmed = true;
-                    _timer.Change(_maxDelay, Timeout.InfiniteTimeSpan);
-                }
-            }
-        }
-
-        if (inOrder)
-        {
-            return due ? new ValueTask(FlushAsync()) : ValueTask.CompletedTask;
-        }
-
-        return new ValueTask(SendOutOfOrderAsync(deliveryTag, multiple, cancellationToken));
-    }
-
-    async Task SendOutOfOrderAsync(ulong deliveryTag, bool multiple, CancellationToken cancellationToken)
-    {
-        await FlushAsync().ConfigureAwait(false);
-        await _context.BasicAck(deliveryTag, multiple, cancellationToken).ConfigureAwait(false);
         if (multiple)
         {
-            lock (_lock)
+            return new ValueTask(SendMultipleAsync(deliveryTag, cancellationToken));
+        }
+
+        bool due;
+        lock (_lock)
+        {
+            Settle(deliveryTag, sent: false);
+            due = _settled - _sent >= _maxDeferred;
+            if (!due && !_timerArmed && Unsent > 0)
             {
-                _settled = _sent = Math.Max(_settled, deliveryTag);
+                _timerArmed = true;
+                _timer.Change(_maxDelay, Timeout.InfiniteTimeSpan);
             }
+        }
+
+        return due ? new ValueTask(SendAsync(withAhead: false)) : ValueTask.CompletedTask;
+    }
+
+    /// <summary>Records <paramref name="tag"/> as settled; <paramref name="sent"/>: the broker already has its answer.</summary>
+    void Settle(ulong tag, bool sent)
+    {
+        if (tag <= _settled)
+        {
+            return;
+        }
+
+        if (tag > _settled + 1)
+        {
+            _ahead.Add(tag);
+            if (sent)
+            {
+                _aheadSent.Add(tag);
+            }
+
+            return;
+        }
+
+        _settled = tag;
+        if (!sent)
+        {
+            _lastAckable = tag;
+        }
+
+        while (_ahead.Remove(_settled + 1))
+        {
+            _settled++;
+            if (!_aheadSent.Remove(_settled))
+            {
+                _lastAckable = _settled;
+            }
+        }
+    }
+
+    async Task SendMultipleAsync(ulong deliveryTag, CancellationToken cancellationToken)
+    {
+        await FlushAsync().ConfigureAwait(false);
+        await _context.BasicAck(deliveryTag, multiple: true, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            _settled = _sent = _lastAckable = Math.Max(_settled, deliveryTag);
+            _ahead.RemoveWhere(tag => tag <= _settled);
+            _aheadSent.RemoveWhere(tag => tag <= _settled);
         }
     }
 
     public async Task BasicNack(ulong deliveryTag, bool multiple, bool requeue, CancellationToken cancellationToken)
     {
-        await FlushAsync().ConfigureAwait(false); // what is settled before it goes first, and a later multiple cannot cover it
+        await FlushAsync().ConfigureAwait(false); // what is settled before it goes first; no multiple covers it until it is settled
         await _context.BasicNack(deliveryTag, multiple, requeue, cancellationToken).ConfigureAwait(false);
-        lock (_lock)
+        if (!multiple)
         {
-            if (!multiple && deliveryTag == _settled + 1)
+            lock (_lock)
             {
-                _settled = _sent = deliveryTag;
+                Settle(deliveryTag, sent: true);
             }
         }
     }
@@ -113,26 +151,46 @@ public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, Chan
         await _context.BasicCancel(consumerTag, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Sends what is settled and not yet acknowledged as one multiple acknowledgement.</summary>
-    public async Task FlushAsync()
+    /// <summary>Sends everything settled and not yet acknowledged: one multiple acknowledgement, and those settled ahead on their own.</summary>
+    public Task FlushAsync() => SendAsync(withAhead: true);
+
+    async Task SendAsync(bool withAhead)
     {
         await _sending.WaitAsync().ConfigureAwait(false);
         try
         {
-            ulong upTo;
+            ulong multipleUpTo = 0;
+            List<ulong>? single = null;
             lock (_lock)
             {
                 _timerArmed = false;
-                upTo = _settled;
-                if (upTo == _sent)
+                if (_lastAckable > _sent)
                 {
-                    return;
+                    multipleUpTo = _lastAckable;
                 }
 
-                _sent = upTo;
+                _sent = _settled; // what lies between _lastAckable and _settled was sent on its own
+                if (withAhead && _ahead.Count > _aheadSent.Count)
+                {
+                    single = [.. _ahead.Where(tag => !_aheadSent.Contains(tag)).Order()];
+                    _aheadSent.UnionWith(single);
+                }
+                else if (_ahead.Count > _aheadSent.Count)
+                {
+                    _timerArmed = true; // those settled ahead go on their own once they have waited
+                    _timer.Change(_maxDelay, Timeout.InfiniteTimeSpan);
+                }
             }
 
-            await _context.BasicAck(upTo, multiple: true, CancellationToken.None).ConfigureAwait(false);
+            if (multipleUpTo > 0)
+            {
+                await _context.BasicAck(multipleUpTo, multiple: true, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            foreach (var tag in single ?? [])
+            {
+                await _context.BasicAck(tag, multiple: false, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception exception)
         {

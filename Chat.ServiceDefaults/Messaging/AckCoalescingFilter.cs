@@ -1,7 +1,8 @@
 using MassTransit;
 using MassTransit.RabbitMqTransport;
+using Microsoft.Extensions.Logging;
 
-namespace Chat.Gateway.Messaging;
+namespace Chat.ServiceDefaults.Messaging;
 
 /// <summary>
 /// On a receive endpoint's channel pipe (<c>ConfigureChannel</c>): hands the endpoint's consumer a channel whose
