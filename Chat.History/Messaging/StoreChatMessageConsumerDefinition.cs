@@ -1,3 +1,4 @@
+using Chat.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -6,17 +7,24 @@ namespace Chat.History.Messaging;
 /// <summary>
 /// The durable queue <c>chat-history</c>: a quorum queue, because it writes the gateways' non-persistent messages to
 /// disk before the broker confirms them. Many are consumed at once to share a commit; storage errors are retried, then
-/// go to <c>chat-history_error</c> (invalid events at once).
+/// go to <c>chat-history_error</c> (invalid events at once). Acknowledgements reach the broker in runs
+/// (<see cref="AckCoalescingChannelContext"/>): one settle command in the quorum queue's log per run instead of one per
+/// message; a run lost with the connection is delivered again, and stored once (the store ignores an id it has).
 /// </summary>
 public sealed class StoreChatMessageConsumerDefinition : ConsumerDefinition<StoreChatMessageConsumer>
 {
     public const string QueueName = "chat-history";
 
-    readonly HistoryOptions _options;
+    /// <summary>How late an acknowledgement may reach the broker; the prefetch keeps deliveries coming meanwhile.</summary>
+    public static readonly TimeSpan MaxAckDelay = TimeSpan.FromMilliseconds(10);
 
-    public StoreChatMessageConsumerDefinition(IOptions<HistoryOptions> options)
+    readonly HistoryOptions _options;
+    readonly ILogger _logger;
+
+    public StoreChatMessageConsumerDefinition(IOptions<HistoryOptions> options, ILogger<StoreChatMessageConsumerDefinition> logger)
     {
         _options = options.Value;
+        _logger = logger;
         EndpointName = QueueName;
         ConcurrentMessageLimit = _options.ConcurrentMessageLimit;
     }
@@ -28,6 +36,8 @@ public sealed class StoreChatMessageConsumerDefinition : ConsumerDefinition<Stor
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.SetQuorumQueue();
+            var coalescing = new AckCoalescingFilter(Math.Max(1, _options.ConcurrentMessageLimit / 8), MaxAckDelay, TimeProvider.System, _logger);
+            rabbit.ConfigureChannel(channel => channel.UseFilter(coalescing));
         }
 
         endpointConfigurator.UseMessageRetry(retry =>
