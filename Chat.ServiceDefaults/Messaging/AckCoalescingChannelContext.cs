@@ -17,7 +17,8 @@ namespace Chat.ServiceDefaults.Messaging;
 /// Deliveries may settle in any order (an endpoint handling many at once). A multiple acknowledgement only ever covers
 /// tags that are all settled: one settled ahead of a delivery still being handled waits for it, and is sent on its own
 /// once it has waited <c>maxDelay</c>. A multiple acknowledgement's own tag is always one the broker still holds (it
-/// refuses a multiple acknowledgement of a tag it no longer knows). An acknowledgement that never reaches the broker
+/// refuses a multiple acknowledgement of a tag it no longer knows); the tags sent on their own are remembered until the
+/// delivery before them settles (history's retries bound that wait). An acknowledgement that never reaches the broker
 /// (the channel closed first) only means a redelivery, which the consumer must recognise.
 /// </remarks>
 public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, ChannelContext, IAsyncDisposable
