@@ -17,15 +17,6 @@ public static class DeliverChatMessageEndpoint
     /// </summary>
     public const int Prefetch = 4096;
 
-    /// <summary>How late an acknowledgement may reach the broker; the prefetch keeps deliveries coming meanwhile.</summary>
-    public static readonly TimeSpan MaxAckDelay = TimeSpan.FromMilliseconds(10);
-
-    /// <summary>
-    /// Acknowledgements sent as one: an eighth of the prefetch. What the broker redelivers after a connection loss the
-    /// recent buffer recognises by id (<see cref="Rooms.RecentMessageBuffer"/>), so it reaches no client twice.
-    /// </summary>
-    public const int MaxDeferredAcks = Prefetch / 8;
-
     /// <summary>
     /// Adds the endpoint. Its consumer is an instance, not a registration: every replica consumes every message, and a
     /// dependency-injection scope per message was a tenth of this loop's CPU (perf, talk) for a consumer that holds none.
@@ -37,8 +28,8 @@ public static class DeliverChatMessageEndpoint
         bus.ReceiveEndpoint(InstanceEndpoint.Name(FanoutQueue.Prefix, context.GetRequiredService<GatewayNode>().Id), endpoint =>
         {
             InstanceEndpoint.Configure(endpoint, Prefetch, quorum, logger);
-            var coalescing = new AckCoalescingFilter(MaxDeferredAcks, MaxAckDelay, TimeProvider.System, logger);
-            endpoint.ConfigureChannel(channel => channel.UseFilter(coalescing));
+            // A run redelivered after a connection loss reaches no client twice: the recent buffer knows its ids.
+            endpoint.UseAckCoalescing(Prefetch, logger);
             endpoint.Instance(context.GetRequiredService<DeliverChatMessageConsumer>());
         });
     }

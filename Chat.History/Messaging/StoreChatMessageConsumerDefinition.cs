@@ -15,9 +15,6 @@ public sealed class StoreChatMessageConsumerDefinition : ConsumerDefinition<Stor
 {
     public const string QueueName = "chat-history";
 
-    /// <summary>How late an acknowledgement may reach the broker; the prefetch keeps deliveries coming meanwhile.</summary>
-    public static readonly TimeSpan MaxAckDelay = TimeSpan.FromMilliseconds(10);
-
     readonly HistoryOptions _options;
     readonly ILogger _logger;
 
@@ -36,8 +33,7 @@ public sealed class StoreChatMessageConsumerDefinition : ConsumerDefinition<Stor
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.SetQuorumQueue();
-            var coalescing = new AckCoalescingFilter(Math.Max(1, _options.ConcurrentMessageLimit / 8), MaxAckDelay, TimeProvider.System, _logger);
-            rabbit.ConfigureChannel(channel => channel.UseFilter(coalescing));
+            rabbit.UseAckCoalescing(_options.ConcurrentMessageLimit, _logger);
         }
 
         endpointConfigurator.UseMessageRetry(retry =>
