@@ -14,12 +14,8 @@ namespace Chat.ServiceDefaults.Messaging;
 /// command in its log instead of one per message (docs/performance.md).
 /// </summary>
 /// <remarks>
-/// Deliveries may settle in any order (an endpoint handling many at once). A multiple acknowledgement only ever covers
-/// tags that are all settled: one settled ahead of a delivery still being handled waits for it, and is sent on its own
-/// once it has waited <c>maxDelay</c>. A multiple acknowledgement's own tag is always one the broker still holds (it
-/// refuses a multiple acknowledgement of a tag it no longer knows); the tags sent on their own are remembered until the
-/// delivery before them settles (history's retries bound that wait). An acknowledgement that never reaches the broker
-/// (the channel closed first) only means a redelivery, which the consumer must recognise.
+/// Deliveries may settle in any order: one settled ahead of a delivery still being handled waits for it, or goes alone
+/// after <c>maxDelay</c>. A multiple acknowledgement names only a tag the broker still holds: it refuses one it no longer knows.
 /// </remarks>
 public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, ChannelContext, IAsyncDisposable
 {
@@ -34,8 +30,8 @@ public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, Chan
     ulong _settled; // every delivery tag up to here is settled: acknowledged here, or rejected
     ulong _lastAckable; // the highest settled tag not yet sent on its own: the tag of the next multiple acknowledgement
     ulong _sent; // every settled tag up to here has reached the broker
-    readonly HashSet<ulong> _ahead = []; // settled above _settled + 1, behind a delivery still being handled
-    readonly HashSet<ulong> _aheadSent = []; // of those, the ones already sent on their own (or rejected)
+    readonly HashSet<ulong> _aheadUnsent = []; // settled behind a delivery still being handled, not yet sent
+    readonly HashSet<ulong> _aheadSent = []; // settled behind it and already sent on their own (or rejected)
     bool _timerArmed;
 
     public AckCoalescingChannelContext(ChannelContext context, int maxDeferred, TimeSpan maxDelay, TimeProvider time, ILogger logger)
@@ -62,7 +58,7 @@ public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, Chan
         }
     }
 
-    ulong Unsent => _settled - _sent + (ulong)(_ahead.Count - _aheadSent.Count);
+    ulong Unsent => _settled - _sent + (ulong)_aheadUnsent.Count;
 
     public ValueTask BasicAck(ulong deliveryTag, bool multiple, CancellationToken cancellationToken)
     {
@@ -78,8 +74,7 @@ public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, Chan
             due = _settled - _sent >= _maxDeferred;
             if (!due && !_timerArmed && Unsent > 0)
             {
-                _timerArmed = true;
-                _timer.Change(_maxDelay, Timeout.InfiniteTimeSpan);
+                ArmTimer();
             }
         }
 
@@ -96,12 +91,7 @@ public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, Chan
 
         if (tag > _settled + 1)
         {
-            _ahead.Add(tag);
-            if (sent)
-            {
-                _aheadSent.Add(tag);
-            }
-
+            (sent ? _aheadSent : _aheadUnsent).Add(tag);
             return;
         }
 
@@ -111,14 +101,27 @@ public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, Chan
             _lastAckable = tag;
         }
 
-        while (_ahead.Remove(_settled + 1))
+        while (true)
         {
-            _settled++;
-            if (!_aheadSent.Remove(_settled))
+            if (_aheadUnsent.Remove(_settled + 1))
             {
-                _lastAckable = _settled;
+                _lastAckable = ++_settled;
+            }
+            else if (_aheadSent.Remove(_settled + 1))
+            {
+                _settled++;
+            }
+            else
+            {
+                return;
             }
         }
+    }
+
+    void ArmTimer()
+    {
+        _timerArmed = true;
+        _timer.Change(_maxDelay, Timeout.InfiniteTimeSpan);
     }
 
     async Task SendMultipleAsync(ulong deliveryTag, CancellationToken cancellationToken)
@@ -128,7 +131,7 @@ public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, Chan
         lock (_lock)
         {
             _settled = _sent = _lastAckable = Math.Max(_settled, deliveryTag);
-            _ahead.RemoveWhere(tag => tag <= _settled);
+            _aheadUnsent.RemoveWhere(tag => tag <= _settled);
             _aheadSent.RemoveWhere(tag => tag <= _settled);
         }
     }
@@ -171,15 +174,15 @@ public sealed partial class AckCoalescingChannelContext : ProxyPipeContext, Chan
                 }
 
                 _sent = _settled; // what lies between _lastAckable and _settled was sent on its own
-                if (withAhead && _ahead.Count > _aheadSent.Count)
+                if (withAhead && _aheadUnsent.Count > 0)
                 {
-                    single = [.. _ahead.Where(tag => !_aheadSent.Contains(tag)).Order()];
-                    _aheadSent.UnionWith(single);
+                    single = [.. _aheadUnsent.Order()];
+                    _aheadSent.UnionWith(_aheadUnsent);
+                    _aheadUnsent.Clear();
                 }
-                else if (_ahead.Count > _aheadSent.Count)
+                else if (_aheadUnsent.Count > 0)
                 {
-                    _timerArmed = true; // those settled ahead go on their own once they have waited
-                    _timer.Change(_maxDelay, Timeout.InfiniteTimeSpan);
+                    ArmTimer(); // those settled ahead go on their own once they have waited
                 }
             }
 
